@@ -1,0 +1,139 @@
+"""`site.toml`: a typed schema that reports every error at once, naming the key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import FoilogError
+
+DEFAULT_TOPICS: dict[str, list[str]] = {
+    "Technology and digital": [
+        "software", "video conferenc", "laptop", "tablet", "mobile phone", "smartphone", "zoom",
+        "microsoft teams", "skype", "office 365", "chatbot", "artificial intelligence", "ai ",
+        "digital", "document management", "cyber", "it contract", "licences", "website",
+    ],
+    "Remote and flexible working": ["remote work", "working from home", "flexible work", "home working"],
+    "Children and social care": [
+        "children", "vulnerable", "social worker", "social care", "fostering", "safeguarding",
+        "adult care",
+    ],
+    "Coronavirus": ["covid", "coronavirus", "lockdown", "pandemic"],
+    "Housing": ["housing", "homeless", "tenant", "council homes"],
+    "Planning and environment": [
+        "planning application", "planning permission", "planning policy", "air quality", "pollution", "trees", "flood", "waste", "recycling", "climate",
+    ],
+    "Roads and transport": ["parking", "pothole", "roads", "road safety", "highway", "traffic", "transport", "cycle lane", "cycling"],
+    "Finance and contracts": ["contract value", "contracts", "spend", "budget", "procurement", "tender", "invoice", "supplier"],
+    "Staff and HR": ["employees", "staff", "salary", "recruitment", "agency workers"],
+    "Customer services": ["customer service", "virtual appointments", "complaints", "contact centre"],
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    kind: type
+    doc: str
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("title", str, "The site's name, shown in the header and the browser tab."),
+    Option("description", str, "One sentence about the archive, shown on the home page and in metadata."),
+    Option("authority", str, "The authority whose letters these are; used when a letter does not name it."),
+    Option("base_url", str, "Where the site will live: a path such as `/foi/` or a full URL. "
+           "Links are relative either way; this sets canonical addresses. `--base-url` overrides it."),
+    Option("theme", str, "Name of a folder under `themes/`."),
+    Option("language", str, "The site's language tag, for the `lang` attribute."),
+    Option("per_page", int, "How many letters each page of the full list shows."),
+    Option("latest", int, "How many of the latest responses the home page shows."),
+    Option("working_day_limit", int, "The statutory limit in working days (FOIA s.10(1)); longer responses are marked late."),
+    Option("topics", dict, "The topic taxonomy: each topic name maps to a list of keywords (matched "
+           "case-insensitively against the request; a keyword matches at the start of a word)."),
+)
+
+
+@dataclass
+class SiteConfig:
+    title: str = "FOI disclosure log"
+    description: str = "Responses to Freedom of Information and Environmental Information requests."
+    authority: str = ""
+    base_url: str = "/"
+    theme: str = "plain"
+    language: str = "en-GB"
+    per_page: int = 20
+    latest: int = 10
+    working_day_limit: int = 20
+    topics: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_TOPICS.items()})
+    path: Path | None = None
+
+
+def load_config(path: Path) -> SiteConfig:
+    """Read `site.toml`; a missing file gives the defaults; every bad key is reported at once."""
+    if not path.exists():
+        return SiteConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise FoilogError("site.toml is not UTF-8 text", file=path, hint="save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise FoilogError(f"site.toml is not valid TOML: {exc}", file=path, line=line,
+                          hint="check quotes, brackets and `key = value` form on that line") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: dict[str, Any], path: Path | None = None) -> SiteConfig:
+    errors: list[str] = []
+    known = {o.key: o for o in OPTIONS}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        option = known.get(key)
+        if option is None:
+            errors.append(f"unknown key `{key}` (known keys: {', '.join(sorted(known))})")
+            continue
+        problem = _check(option, value)
+        if problem:
+            errors.append(f"`{key}` {problem}")
+        else:
+            values[key] = value
+    if errors:
+        raise FoilogError(
+            "site.toml has " + ("an error" if len(errors) == 1 else f"{len(errors)} errors") + ":\n  - "
+            + "\n  - ".join(errors),
+            file=path, hint="correct the keys named above; docs/configuration.md lists every option")
+    config = SiteConfig(**values, path=path)
+    return config
+
+
+def _check(option: Option, value: Any) -> str | None:
+    if option.kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"must be a whole number, not {value!r}"
+        if value < 1:
+            return f"must be 1 or more, not {value}"
+        return None
+    if option.kind is str:
+        if not isinstance(value, str):
+            return f"must be a string, not {value!r}"
+        if option.key == "theme" and not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+            return f"must be a theme folder name (letters, digits, - and _), not {value!r}"
+        return None
+    if not isinstance(value, dict):
+        return "must be a table of topic = [keywords]"
+    for topic, words in value.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            return f"topic {topic!r} must map to a list of non-empty keyword strings"
+    return None
+
+
+def config_keys() -> list[str]:
+    return [f.name for f in fields(SiteConfig) if f.name != "path"]
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
