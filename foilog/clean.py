@@ -41,7 +41,8 @@ def clean_inline(text: str) -> str:
     text = re.sub(r"(?<![\w\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\w)", r"\1", text)
     text = _MD_ESCAPE.sub(r"\1", text)
     text = text.replace("\u00a0", " ")
-    return re.sub(r"[ \t]+", " ", text).strip()
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    return text
 
 
 def _link_text(match: re.Match[str]) -> str:

@@ -29,19 +29,27 @@ _NOT_SUBSTANTIVE = re.compile(
 _SUBJECT = re.compile(
     r"(?:questions?|request|enquiry|it) (?:relates?|relating|is|are) (?:to|about|regarding|concerning) (?P<a>[^.:?;]+)"
     r"|(?:information|details|data|figures|statistics|records) (?:about|on|regarding|relating to|in relation to|"
-    r"concerning|with regard to|in respect of) (?P<b>[^.:?;]+)", re.I)
+    r"concerning|with regard to|in respect of) (?P<b>[^.:?;]+)"
+    r"|(?:researching|looking into|interested in|writing about) (?P<c>[^.:?;]+)", re.I)
+_QUESTION_OPENING = re.compile(
+    r"^(?:how (?:many|much)(?: of)?|what (?:is|are|was|were)(?: the)?|what|which(?: of)?|who (?:is|are|supplies|provides)|"
+    r"when (?:is|are|does|did)|(?:does|do|did|is|are|has|have|will|can) (?:the council|your (?:council|authority|"
+    r"organisation)|you|it)(?: currently)?(?: \w+)?|for (?:each|every)|the number of|details of|a copy of|copies of|"
+    r"the use of|the)\s+", re.I)
 _YOUR = re.compile(r"^(?:the |your |this )?(?:(?:authority|council|organisation|organization)(?:'s|s'|s)?\s+)", re.I)
 
 
 def describe(preamble: list[Block], request: list[Block], questions: list[Question]) -> tuple[str, str]:
     """The title and one-sentence summary of a request."""
-    texts = [b.text for b in request if b.kind != "heading"]
-    subject = find_subject([b.text for b in preamble[-1:]] + texts[:3])
+    texts = [b.text.strip("“”\"‘’ ") for b in request if b.kind != "heading"]
+    subject = find_subject([b.text for b in preamble[-3:]] + texts[:3])
     if not subject:
         subject = key_phrase(texts, " ".join(texts[:2]))
-    groups = _unique([q.group for q in questions if q.group] + [b.text for b in request if b.kind == "heading"])
+    if not subject or len(subject.split()) < 2:
+        subject = topic_of(_as_statement(first_sentence(texts))) or subject
+    groups = _unique([q.group for q in questions if q.group])
     title = subject or _shorten(first_sentence(texts) or "Request for information", 80)
-    if groups and subject and len(groups) <= 3:
+    if subject and 2 <= len(groups) <= 3:
         title = f"{subject}: " + _join_words([g.lower() if not g.isupper() else g for g in groups])
     summary = _as_statement(first_sentence(texts) or title)
     if len(summary.split()) < 7 and questions:
@@ -59,9 +67,11 @@ def find_subject(texts: list[str]) -> str:
                 continue
             phrase = _YOUR.sub("", phrase)
             phrase = re.sub(r"^(?:the|your|a|an)\s+", "", phrase, flags=re.I)
-            phrase = re.split(r"\s+(?:since|please|from \d|between \d|for the (?:last|past|period))\b|,", phrase)[0]
+            phrase = re.split(r"\s+(?:since|please|which|that we|from \d|between \d|for the (?:last|past|period))\b|,",
+                              phrase)[0]
+            phrase = re.sub(r"^the use of\s+", "use of ", phrase, flags=re.I)
             words = phrase.split()
-            if 1 <= len(words) <= 9:
+            if 1 <= len(words) <= 12:
                 return phrase
     return ""
 
@@ -70,7 +80,7 @@ def key_phrase(texts: list[str], opening: str) -> str:
     """The most telling phrase the request repeats, extended from its first use when short."""
     counts: Counter[tuple[str, ...]] = Counter()
     for text in texts:
-        tokens = re.findall(r"[a-z0-9][a-z0-9'\-]*", text.lower())
+        tokens = [_fold(t) for t in re.findall(r"[a-z0-9][a-z0-9'\-]*", text.lower())]
         seen: set[tuple[str, ...]] = set()
         for size in range(2, 9):
             for start in range(len(tokens) - size + 1):
@@ -83,11 +93,46 @@ def key_phrase(texts: list[str], opening: str) -> str:
     if not repeated:
         return ""
     best = max(repeated, key=lambda gc: (gc[1] * sum(w not in STOPWORDS for w in gc[0]), len(gc[0])))[0]
+    best = _extend(best, counts)
     return _original_span(best, texts) or " ".join(best)
 
 
+def _fold(token: str) -> str:
+    """Fold a plural onto its singular, so "meals" and "meal" count as one word."""
+    return token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
+
+
+def _extend(gram: tuple[str, ...], counts: Counter[tuple[str, ...]]) -> tuple[str, ...]:
+    """Grow a phrase by a word either side while most of its uses share that word."""
+    while len(gram) < 8:
+        floor = max(2, (counts[gram] + 1) // 2)
+        longer = [g for g in counts if len(g) == len(gram) + 1 and (g[1:] == gram or g[:-1] == gram)
+                  and counts[g] >= floor]
+        if not longer:
+            return gram
+        gram = max(longer, key=lambda g: (counts[g], g))
+    return gram
+
+
+def topic_of(sentence: str) -> str:
+    """The subject of a question or request sentence: "How many X did …" -> "X"."""
+    text = sentence.strip().rstrip(".?")
+    for _ in range(3):
+        stripped = _QUESTION_OPENING.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    text = _YOUR.sub("", text)
+    text = re.split(r",| \(|\s+(?:and (?:what|how|when|which|whether)|between|since|did|do|does|were|was|are|is|"
+                    r"that|which|who|in (?:each|the (?:last|past))|during|for (?:the|each))\b", text)[0].strip()
+    words = text.split()
+    if not 1 <= len(words) <= 12:
+        return ""
+    return text
+
+
 def _original_span(gram: tuple[str, ...], texts: list[str]) -> str:
-    pattern = re.compile(r"\b" + r"[^a-z0-9]+".join(re.escape(w) for w in gram) + r"\b", re.I)
+    pattern = re.compile(r"\b" + r"[^a-z0-9]+".join(re.escape(w) + "s?" for w in gram) + r"\b", re.I)
     for text in texts:
         match = pattern.search(text)
         if match:

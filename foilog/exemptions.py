@@ -63,9 +63,9 @@ _EIR_REF = re.compile(
     rf"\b(?:regulations?|regs?\.?|r\.)\s*(?P<list>1[23]{_SUB}(?:\s*(?:,|and|&|or)\s*1[23]{_SUB})*)", re.I)
 _ONE = re.compile(rf"\d{{1,2}}A?{_SUB}", re.I)
 _OTHER_ACT = re.compile(
-    r"^\W{0,3}(?:of|under)\s+(?:the\s+)?(?!freedom of information|foi|environmental information|eir)"
-    r"(?:data protection|local government|human rights|localism|equality|children|housing|planning|town|"
-    r"road|public|general data|gdpr|dpa|[A-Z][a-z]+ Act)", re.I)
+    r"^\W{0,3}(?:of|under|in)\s+(?:the\s+)?(?!(?:the\s+)?(?:act|regulations)\b)"
+    r"(?!freedom of information|foi|environmental information|eir)"
+    r"(?:data protection|dpa\b|gdpr|uk gdpr|general data|(?:[\w'()-]+\s){1,6}(?:act|regulations)\b)", re.I)
 _APPLY_CUES = re.compile(
     r"exempt|exemption|exception|withh[oe]ld|refus|engag|rel(?:y|ied|ying) (?:on|upon)|appl(?:y|ied|ies|ying)|"
     r"cost limit|appropriate limit|vexatious|neither confirm nor deny|not obliged|redact", re.I)

@@ -14,8 +14,11 @@ REFUSED = re.compile(
     r"\b(refus(?:e|ed|ing|al)|exceed(?:s|ed)? the (?:appropriate|cost) limit|cost limit|vexatious|"
     r"neither confirm nor deny|withh(?:eld|olding)(?: in full)?|exempt from disclosure|manifestly unreasonable|"
     r"not (?:be )?(?:providing|disclosing|releasing))", re.I)
+WITHHELD_ALL = re.compile(
+    r"\b(withh(?:olding|eld|old) (?:all|the whole|everything)|unable to comply|refusing (?:your|this|the) request|"
+    r"(?:request|it) is refused|not obliged to comply|exempt in (?:full|its entirety))", re.I)
 PROVIDED = re.compile(
-    r"\b(holds the information|hold(?:s)? (?:some|the) (?:of the )?information|please find|attached|"
+    r"\b(please find|attached|"
     r"enclosed|is (?:as follows|below)|are (?:as follows|below)|can be found|available (?:at|on|here))\b", re.I)
 _CONTRAST = re.compile(r"\b(but|however|although)\b", re.I)
 
@@ -27,26 +30,29 @@ def decide_outcome(questions: list[Question], response: list[Block], closing: li
         kinds = [_answer_kind(q.answer) for q in answered]
         provided = kinds.count("provided")
         if provided == 0:
-            return "not-held" if set(kinds) == {"not-held"} and not exemptions else "refused"
-        if provided < len(kinds) or exemptions:
+            return "not-held" if set(kinds) == {"not-held"} and not _withholds(exemptions) else "refused"
+        if provided < len(kinds) or _withholds(exemptions):
             return "partially-successful"
         return "successful"
     text = " ".join(b.text for b in response + closing)
-    gives = bool(PROVIDED.search(text)) and not re.search(r"does not hold the information", text, re.I)
-    if REFUSED.search(text) and not gives:
+    gives = bool(PROVIDED.search(text))
+    if REFUSED.search(text) and (not gives or WITHHELD_ALL.search(text)):
         return "refused"
     if NOT_HELD.search(text) and not gives:
-        return "refused" if exemptions and not any("12(4)(a)" in e for e in exemptions) else "not-held"
+        return "refused" if _withholds(exemptions) else "not-held"
     if exemptions or NOT_HELD.search(text):
         return "partially-successful"
     return "successful"
 
 
+def _withholds(exemptions: list[str]) -> bool:
+    """Exemptions other than EIR reg.12(4)(a), which only says the information is not held."""
+    return any("12(4)(a)" not in e for e in exemptions)
+
+
 def _answer_kind(answer: list[Block]) -> str:
-    kinds = {_block_kind(b) for b in answer}
-    if "provided" in kinds:
-        return "provided"
-    return "withheld" if "withheld" in kinds else "not-held"
+    """An answer is what its opening says: "Not held. …" is not held, whatever explanation follows."""
+    return _block_kind(answer[0])
 
 
 def _block_kind(block: Block) -> str:

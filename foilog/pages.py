@@ -77,7 +77,10 @@ def dump_page(meta: dict[str, Any], body: str) -> str:
 
 def letter_body(letter: Letter) -> str:
     """The letter as clean markdown: request, response question by question, closing sections folded."""
-    out: list[str] = ["## Request", ""]
+    out: list[str] = []
+    if len(letter.preamble) > 1:
+        out += ["::: boilerplate Letter heading", ""] + _blocks(letter.preamble[:-1]) + [":::", ""]
+    out += ["## Request", ""]
     out += _blocks(letter.preamble[-1:] + letter.request)
     out += ["## Response", ""]
     answered = [q for q in letter.questions if q.echoed or q.answer]

@@ -16,6 +16,11 @@ _REQUEST_START = re.compile(
 _REQUEST_END = re.compile(
     r"^(we|the council|i) (have|has) (processed|considered|dealt with|handled|treated) (this|your) request"
     r"|^(our |the )?response:?$|^our reply:?$|^answer:?$|^information (provided|requested):?$", re.I)
+_RESPONSE_OPENER = re.compile(
+    r"\b(holds? (?:the|some|all|none of the|this|information)|(?:does|do) not hold|"
+    r"(?:has|have) been (?:handled|processed|considered|dealt with)|our (?:answers?|response|reply) (?:is|are)|"
+    r"answers? (?:is|are) (?:set out )?(?:below|as follows)|please find (?:below|attached|enclosed)|"
+    r"we are (?:pleased|able) to (?:provide|confirm)|unable to comply)", re.I)
 _RESPONSE_HEADING = re.compile(r"^(our |the )?(response|reply|answers?)( to your request)?:?$", re.I)
 BOILERPLATE_TITLES = re.compile(
     r"^(further information|advice and assistance\s*:?\s*direct marketing|direct marketing|"
@@ -32,7 +37,10 @@ BOILERPLATE_OPENERS = re.compile(
 _ANSWER_BREAK = re.compile(
     r"^(however,? )?(we|the council|i) (consider|have decided|can ?not|am unable|are unable|"
     r"must|will not|are withholding|have withheld).*(exempt|exemption|refus|withh|section|regulation)"
-    r"|^refusal notice|^exemptions?\b|^(section|regulation) \d", re.I)
+    r"|^refusal notice|^exemptions?\b|^(section|regulation) \d"
+    r"|^(as|since|because) (the council|we|the authority) (does|do) not hold any"
+    r"|^(in line with|under) (our|the|section 16|regulation 9)\b.*(advice and assistance|section 16|regulation 9)"
+    r"|^advice and assistance", re.I)
 _ANSWER_PREFIX = re.compile(r"^(?:A(?:nswer)?\s*\d{0,2}[a-z]?\s*[.:)\-]|Response\s*:|Answer\s*:)\s*", re.I)
 
 
@@ -62,7 +70,7 @@ def split_letter(blocks: list[Block]) -> Structure:
     else:
         structure.found_request = True
     if end is None:
-        end = start + 1
+        end = _response_begins(blocks, start + 1)
     structure.preamble = blocks[: max(start, 0) + (1 if start >= 0 else 0)]
     structure.request = blocks[start + 1: end]
     rest = [b for b in blocks[end:] if not (b.kind == "heading" and _RESPONSE_HEADING.match(b.text))]
@@ -74,6 +82,18 @@ def split_letter(blocks: list[Block]) -> Structure:
     structure.response, structure.closing = pair_answers(structure.questions, structure.response,
                                                          structure.request)
     return structure
+
+
+def _response_begins(blocks: list[Block], begin: int) -> int:
+    """Where a request with no 'Response' marker ends: the first answer-like or repeated block."""
+    seen: set[str] = set()
+    for index in range(begin, len(blocks)):
+        block = blocks[index]
+        said = normalise(block.text)
+        if index > begin and (said in seen or _RESPONSE_OPENER.search(block.text) or _starts_boilerplate(block)):
+            return index
+        seen.add(said)
+    return len(blocks)
 
 
 def _find(blocks: list[Block], begin: int, test: object) -> int | None:
