@@ -17,7 +17,7 @@ from .output import Staging
 from .read import read_letters
 from .render import ExtraPage, Renderer
 from .understand import understand
-from .urls import extra_page_url, letter_url
+from .urls import base_url_problem, extra_page_url, letter_url
 
 log = logging.getLogger("foilog")
 PROGRESS_THRESHOLD = 50
@@ -57,6 +57,8 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     """Build the site: a checklist of stages. Raises FoilogError when nothing can be published."""
     report = report or Report()
     config = load_config(paths.site_src / "site.toml")
+    if options.base_url is not None and base_url_problem(options.base_url):
+        raise FoilogError(f"--base-url {base_url_problem(options.base_url)}", hint="for example --base-url /foi/")
     theme_dirs = theme_folders(paths, options.theme or config.theme)
     letters = read_letters(paths.site_src, report)                                   # 1. read letters
     written = update_pages(letters, paths.content, config, report, options)          # 2-3. understand, write pages
@@ -111,6 +113,9 @@ def update_pages(letters: list[Letter], content: Path, config: SiteConfig, repor
             continue
         letter.page = page_stage.write_page(letter, content, existing.get(letter.source), taken)
         written += 1
+        log.info("read %s: ref %s, %s, %s, %s working day(s) -> %s", letter.source, letter.reference or "?",
+                 letter.regime, letter.outcome, "?" if letter.working_days is None else letter.working_days,
+                 letter.page.relative_to(content.parent) if letter.page.is_relative_to(content.parent) else letter.page)
     _report_shared_references(letters, report)
     return written
 

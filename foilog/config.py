@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import FoilogError
+from .urls import base_url_problem
 
 DEFAULT_TOPICS: dict[str, list[str]] = {
     "Technology and digital": [
@@ -119,6 +120,8 @@ def _check(option: Option, value: Any) -> str | None:
     if option.kind is str:
         if not isinstance(value, str):
             return f"must be a string, not {value!r}"
+        if option.key == "base_url":
+            return base_url_problem(value)
         if option.key == "theme" and not re.fullmatch(r"[A-Za-z0-9_-]+", value):
             return f"must be a theme folder name (letters, digits, - and _), not {value!r}"
         return None

@@ -16,7 +16,7 @@ from .errors import FoilogError
 from .exemptions import legislation_url, meaning
 from .markdown import render as markdown_html
 from .model import Letter
-from .urls import list_url, relative
+from .urls import absolute, is_full_url, list_url, relative
 
 OUTCOME_LABELS = {
     "successful": "Information provided",
@@ -81,6 +81,7 @@ class Renderer:
         try:
             html = self.env.get_template(template).render(
                 site=self.config, base_url=self.base_url, url=url, root=root,
+                canonical=absolute(self.base_url, url) if is_full_url(self.base_url) else "",
                 link=lambda target: relative(url, target), generator=f"foilog {__version__}", **context)
         except jinja2.TemplateError as exc:
             raise FoilogError(f"the theme's template {template} failed: {exc}",

@@ -76,3 +76,14 @@ def absolute(base_url: str, url: str) -> str:
     """The canonical address of a page, from `base_url` (a path or a full URL)."""
     base = base_url if base_url.endswith("/") else base_url + "/"
     return base + url
+
+
+def is_full_url(base_url: str) -> bool:
+    return base_url.startswith(("http://", "https://"))
+
+
+def base_url_problem(base_url: str) -> str | None:
+    """Why a base URL cannot be used, or None when it can."""
+    if is_full_url(base_url) or base_url.startswith("/"):
+        return None if not re.search(r"[\s\"'<>]", base_url) else "must not contain spaces, quotes or angle brackets"
+    return "must be a path starting with / (such as /foi/) or a full http(s):// URL"
