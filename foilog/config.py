@@ -25,10 +25,15 @@ DEFAULT_TOPICS: dict[str, list[str]] = {
     "Coronavirus": ["covid", "coronavirus", "lockdown", "pandemic"],
     "Housing": ["housing", "homeless", "tenant", "council homes"],
     "Planning and environment": [
-        "planning application", "planning permission", "planning policy", "air quality", "pollution", "trees", "flood", "waste", "recycling", "climate",
+        "planning application", "planning permission", "planning policy", "air quality", "pollution",
+        "trees", "flood", "waste", "recycling", "climate",
     ],
-    "Roads and transport": ["parking", "pothole", "roads", "road safety", "highway", "traffic", "transport", "cycle lane", "cycling"],
-    "Finance and contracts": ["contract value", "contracts", "spend", "budget", "procurement", "tender", "invoice", "supplier"],
+    "Roads and transport": [
+        "parking", "pothole", "roads", "road safety", "highway", "traffic", "transport", "cycle lane", "cycling",
+    ],
+    "Finance and contracts": [
+        "contract value", "contracts", "spend", "budget", "procurement", "tender", "invoice", "supplier",
+    ],
     "Staff and HR": ["employees", "staff", "salary", "recruitment", "agency workers"],
     "Customer services": ["customer service", "virtual appointments", "complaints", "contact centre"],
 }
@@ -51,7 +56,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("language", str, "The site's language tag, for the `lang` attribute."),
     Option("per_page", int, "How many letters each page of the full list shows."),
     Option("latest", int, "How many of the latest responses the home page shows."),
-    Option("working_day_limit", int, "The statutory limit in working days (FOIA s.10(1)); longer responses are marked late."),
+    Option("working_day_limit", int,
+           "The statutory limit in working days (FOIA s.10(1)); longer responses are marked late."),
     Option("topics", dict, "The topic taxonomy: each topic name maps to a list of keywords (matched "
            "case-insensitively against the request; a keyword matches at the start of a word)."),
 )

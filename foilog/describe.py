@@ -7,20 +7,26 @@ from collections import Counter
 
 from .model import Block, Question
 
-STOPWORDS = frozenset(
-    "a an the and or of to in on for at by with from as is are was were be been being it its this that "
-    "these those there their them they you your yours we our us i me my he she his her do does did done "
-    "have has had can could would should will shall may might must not no yes if so than then what which "
-    "who whom whose when where why how much many any all some each every per please provide tell know "
-    "like would details detail number numbers information info council councils authority authorities "
-    "local organisation organisations organization following question questions request requests "
-    "currently use used using also other e g eg etc i.e ie about into over under since within between "
-    "such only own just more most very new year years last month months".split())
+STOPWORDS = frozenset((
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "at", "by", "with", "from", "as", "is",
+    "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "there",
+    "their", "them", "they", "you", "your", "yours", "we", "our", "us", "i", "me", "my", "he", "she", "his",
+    "her", "do", "does", "did", "done", "have", "has", "had", "can", "could", "would", "should", "will",
+    "shall", "may", "might", "must", "not", "no", "yes", "if", "so", "than", "then", "what", "which", "who",
+    "whom", "whose", "when", "where", "why", "how", "much", "many", "any", "all", "some", "each", "every",
+    "per", "please", "provide", "tell", "know", "like", "would", "details", "detail", "number", "numbers",
+    "information", "info", "council", "councils", "authority", "authorities", "local", "organisation",
+    "organisations", "organization", "following", "question", "questions", "request", "requests", "currently",
+    "use", "used", "using", "also", "other", "e", "g", "eg", "etc", "i.e", "ie", "about", "into", "over",
+    "under", "since", "within", "between", "such", "only", "own", "just", "more", "most", "very", "new",
+    "year", "years", "last", "month", "months",
+))
 _FIRST_PERSON = re.compile(
     r"^(?:under the freedom of information act( 2000)?,?\s*)?(?:i am writing (?:under .+? )?to (?:request|ask)(?: for)?"
     r"|i would (?:like|be grateful)(?: to (?:know|request|ask|receive))?(?: if you could (?:provide|tell me))?"
     r"|i wanted to find out(?: more)?|i wish to (?:request|know)|i am requesting|i request|i'd like to know"
-    r"|please (?:can|could) you (?:provide|tell me|confirm|advise|supply|send me)|please (?:provide|supply|confirm|send|advise|tell me)"
+    r"|please (?:can|could) you (?:provide|tell me|confirm|advise|supply|send me)"
+    r"|please (?:provide|supply|confirm|send|advise|tell me)"
     r"|could you (?:please )?(?:provide|tell me|confirm|advise)|can you (?:please )?(?:provide|tell me|confirm))"
     r"\s*(?:me\s+)?(?:with\s+)?(?:the following\s+)?(?:information\s+)?(?:on|about|regarding|of|as to)?\s*", re.I)
 _NOT_SUBSTANTIVE = re.compile(
@@ -32,7 +38,8 @@ _SUBJECT = re.compile(
     r"concerning|with regard to|in respect of) (?P<b>[^.:?;]+)"
     r"|(?:researching|looking into|interested in|writing about) (?P<c>[^.:?;]+)", re.I)
 _QUESTION_OPENING = re.compile(
-    r"^(?:how (?:many|much)(?: of)?|what (?:is|are|was|were)(?: the)?|what|which(?: of)?|who (?:is|are|supplies|provides)|"
+    r"^(?:how (?:many|much)(?: of)?|what (?:is|are|was|were)(?: the)?|what|which(?: of)?"
+    r"|who (?:is|are|supplies|provides)|"
     r"when (?:is|are|does|did)|(?:does|do|did|is|are|has|have|will|can) (?:the council|your (?:council|authority|"
     r"organisation)|you|it)(?: currently)?(?: \w+)?|for (?:each|every)|the number of|details of|a copy of|copies of|"
     r"the use of|the)\s+", re.I)

@@ -16,14 +16,17 @@ _ORG_NAME = re.compile(
     r"\b((?:London|Royal) Borough of [A-Z][\w'-]+(?: (?:and|upon) [A-Z][\w'-]+)*"
     r"|(?:[A-Z][\w'&.-]+ ){1,4}(?:City |County |Borough |District |Metropolitan Borough |Town )?Council)\b")
 _CONFIRM_HOLDS = re.compile(
-    r"\b(?:confirm that|can confirm|confirms that)\s+(?:the\s+)?([A-Z][\w' &-]+?)\s+(?:does not hold|holds|do not hold|hold)\b")
+    r"\b(?:confirm that|can confirm|confirms that)\s+(?:the\s+)?([A-Z][\w' &-]+?)\s+"
+    r"(?:does not hold|holds|do not hold|hold)\b")
 _REF_LABEL = re.compile(
     r"^\s*(?P<label>our ref(?:erence)?|reference(?: number| no\.?)?|request reference|request ref(?:erence)?|"
     r"foi (?:ref(?:erence)?|number|no\.?)|eir (?:ref(?:erence)?|number)|case (?:ref(?:erence)?|number|no\.?)|"
     r"request (?:number|no\.?|id)|ref(?:erence)?(?: number| no\.?)?|your request|your ref(?:erence)?)"
     r"\s*(?:number|no\.?)?\s*[:.\-]?\s*(?P<value>.+)$", re.I | re.M)
 _REF_STOP = re.compile(r"\s{2,}|\s+(?=(?:date|dated|your ref|our ref|tel|telephone|email|e-mail|contact)\b)", re.I)
-_LABEL_RANK = ("our ref", "foi", "eir", "request ref", "reference", "case", "request", "ref", "your request", "your ref")
+_LABEL_RANK = (
+    "our ref", "foi", "eir", "request ref", "reference", "case", "request", "ref", "your request", "your ref",
+)
 _RECEIVED = re.compile(
     r"(?:date received|received on|received by us on|received by the council on|which (?:we|the council) received on|"
     r"received|dated|of|sent on)\s*:?\s*", re.I)
@@ -118,7 +121,8 @@ def find_received_date(text: str) -> dt.date | None:
         dates = find_dates(window)
         if dates and dates[0][0] < 45:
             return dates[0][1]
-    for match in re.finditer(r"\byour (?:request|email|letter|e-mail)(?: for information)?(?: of| dated)\s+", body, re.I):
+    asked_on = re.compile(r"\byour (?:request|email|letter|e-mail)(?: for information)?(?: of| dated)\s+", re.I)
+    for match in asked_on.finditer(body):
         dates = find_dates(body[match.end(): match.end() + 40])
         if dates and dates[0][0] == 0:
             return dates[0][1]

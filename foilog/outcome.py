@@ -8,7 +8,8 @@ from .model import Block, Outcome, Question
 
 NOT_HELD = re.compile(
     r"\b(do(?:es)? not hold|not held|(?:is|are) not recorded|not (?:logged|recorded|collected)|"
-    r"no (?:recorded )?(?:information|data|records?) (?:is |are )?(?:held|recorded)|hold no (?:recorded )?(?:information|data|records)|"
+    r"no (?:recorded )?(?:information|data|records?) (?:is |are )?(?:held|recorded)"
+    r"|hold no (?:recorded )?(?:information|data|records)|"
     r"no recorded information|does not exist|12\s?\(4\)\s?\(a\))", re.I)
 REFUSED = re.compile(
     r"\b(refus(?:e|ed|ing|al)|exceed(?:s|ed)? the (?:appropriate|cost) limit|cost limit|vexatious|"

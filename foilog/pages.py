@@ -60,7 +60,9 @@ def keep_hand_edits(meta: dict[str, Any], previous: dict[str, Any] | None) -> di
     """Carry over title, summary and topics that a person edited in the previous page."""
     if not previous:
         return meta
-    derived = previous.get("derived") if isinstance(previous.get("derived"), dict) else {}
+    derived = previous.get("derived")
+    if not isinstance(derived, dict):
+        derived = {}
     for key in EDITABLE_KEYS:
         if key not in previous:
             continue
@@ -202,14 +204,20 @@ def validate_meta(meta: dict[str, Any]) -> list[tuple[str, str]]:
     problems = []
     for key, kinds in _TYPES.items():
         if key in meta and not isinstance(meta[key], kinds):
-            names = " or ".join("empty" if k is type(None) else {"date": "a date (YYYY-MM-DD)"}.get(k.__name__, k.__name__)
-                                for k in kinds)
+            names = " or ".join(_type_name(k) for k in kinds)
             problems.append((key, f"must be {names}, not {meta[key]!r}"))
     if "outcome" in meta and meta["outcome"] not in OUTCOMES:
         problems.append(("outcome", f"must be one of {', '.join(OUTCOMES)}, not {meta['outcome']!r}"))
     if "regime" in meta and meta["regime"] not in ("FOIA", "EIR"):
         problems.append(("regime", f"must be FOIA or EIR, not {meta['regime']!r}"))
     return problems
+
+
+def _type_name(kind: type) -> str:
+    if kind is type(None):
+        return "empty"
+    return {"date": "a date (YYYY-MM-DD)", "str": "text", "int": "a whole number", "bool": "true or false",
+            "list": "a list"}.get(kind.__name__, kind.__name__)
 
 
 def _line_of(text: str, key: str) -> int:

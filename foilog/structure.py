@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from .clean import SECTION_TITLES
 from .model import Block, Question, Section
 
 _REQUEST_START = re.compile(
