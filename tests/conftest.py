@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import os
 
-from .helpers import BuiltSite, build_project, make_project
+import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from .helpers import REPO, BuiltSite, build_project, make_project
+
+# No example database on disk; in CI the same examples every run, so a failure can be reproduced.
+settings.register_profile("foilog", database=None, deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("foilog")
+set_hypothesis_home_dir(str(REPO / ".pytest_cache" / "hypothesis"))  # git-ignored, unlike .hypothesis/
 
 
 @pytest.fixture(scope="session")
