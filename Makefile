@@ -10,12 +10,13 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help site test venv deps dev-deps chromium lint typecheck pytest clean
+.PHONY: help site test golden venv deps dev-deps chromium lint typecheck pytest clean
 
 help:
 	@echo "make site       create .venv, install requirements.txt and build the example site into output/"
 	@echo "make test       install chromium if missing, create .venv, install requirements-dev.txt,"
 	@echo "                then run ruff, mypy and pytest (what CI runs)"
+	@echo "make golden     rebuild tests/golden/expected after an intended change to the output (review the diff)"
 	@echo "make lint | typecheck | pytest   one check at a time (PYTEST_ARGS='-k name' to narrow pytest)"
 	@echo "make clean      remove output/, caches and test artifacts (content/ is kept)"
 
@@ -61,6 +62,9 @@ test: chromium dev-deps
 	echo "== pytest"; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: some checks failed (see above)" >&2; fi; \
 	exit $$status
+
+golden: deps
+	$(BIN)/python tests/golden/refresh.py
 
 lint: dev-deps
 	$(BIN)/ruff check .
