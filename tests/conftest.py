@@ -18,7 +18,7 @@ set_hypothesis_home_dir(str(REPO / ".pytest_cache" / "hypothesis"))  # git-ignor
 
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The example site, built once for the session with the default settings. Treat as read-only."""
-    root = make_project(tmp_path_factory.mktemp("example") / "project")
+    """The example site (all of site_src/, content/ generated afresh), built once. Treat as read-only."""
+    root = make_project(tmp_path_factory.mktemp("example") / "project", whole_example=True)
     result = build_project(root)
     return BuiltSite(root, result)

@@ -27,14 +27,17 @@ def seeds_expected() -> dict[str, dict[str, Any]]:
     return {name: facts for name, facts in data.items() if not name.startswith("_")}
 
 
-def make_project(root: Path, site_toml: str | None = None) -> Path:
+def make_project(root: Path, site_toml: str | None = None, *, whole_example: bool = False) -> Path:
     """A throwaway project: the example letters and the themes, no content/ or output/ yet.
 
-    The real site_src/site.toml is deliberately not copied, so tests see the documented defaults
-    unless they pass their own `site_toml`.
+    By default only site_src/letters/ is copied, not the example's site.toml or pages, so tests see the
+    documented defaults unless they pass their own `site_toml`. `whole_example` copies all of site_src/.
     """
-    (root / "site_src").mkdir(parents=True, exist_ok=True)
-    shutil.copytree(EXAMPLE_LETTERS, root / "site_src" / "letters")
+    if whole_example:
+        shutil.copytree(REPO / "site_src", root / "site_src")
+    else:
+        (root / "site_src").mkdir(parents=True, exist_ok=True)
+        shutil.copytree(EXAMPLE_LETTERS, root / "site_src" / "letters")
     shutil.copytree(THEMES, root / "themes")
     if site_toml is not None:
         (root / "site_src" / "site.toml").write_text(site_toml, encoding="utf-8")
