@@ -264,3 +264,26 @@ def test_a_deleted_letter_keeps_its_page_with_a_warning(project: Path) -> None:
     assert page_of(project, "6234788").exists()
     assert any("not in site_src" in w.message and w.file == str(page_of(project, "6234788"))
                for w in result.report.warnings)
+
+
+def test_a_hand_written_page_with_a_numeric_reference_builds(project: Path) -> None:
+    """YAML reads `reference: 12345` as a number; the page must still be published beside the others."""
+    build_project(project)
+    page = project / "content" / "letters" / "2020" / "paper-letter.md"
+    page.write_text("---\ntitle: A letter that only exists on paper\nreference: 12345\nresponded: 2020-06-22\n"
+                    "outcome: successful\n---\n\nTranscribed by hand.\n", encoding="utf-8")
+    result = build_project(project)
+    assert not result.report.errors, [str(p) for p in result.report.errors]
+    assert (project / "output" / "letters" / "2020" / "paper-letter" / "index.html").is_file()
+    assert "12345" in (project / "output" / "letters" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_front_matter_date_that_is_not_a_date_is_reported(project: Path) -> None:
+    build_project(project)
+    page = page_of(project, "6299088")
+    text = page.read_text(encoding="utf-8").replace("received: 2020-05-15", "received: 15/05/2020")
+    page.write_text(text, encoding="utf-8")
+    result = build_project(project)
+    errors = [p for p in result.report.errors if p.file == str(page)]
+    assert len(errors) == 1 and "received" in errors[0].message and "date" in errors[0].message
+    assert errors[0].line == text.split("\n").index("received: 15/05/2020") + 1
