@@ -98,6 +98,17 @@ def test_strict_fails_on_a_warning_and_leaves_output_as_it_was(built: Path) -> N
     assert not list(built.glob(".output-*"))
 
 
+def test_strict_still_fails_when_the_letter_was_read_by_an_earlier_build(project: Path) -> None:
+    """`--strict` in CI runs after someone built locally: the letter's page is current, but the letter
+    still has no reference or dates, so the problem must still be found."""
+    (project / "site_src" / "letters" / "no-facts.txt").write_text(NO_FACTS_LETTER, encoding="utf-8")
+    first = run("--root", project)
+    assert first.returncode == 0 and "no-facts.txt" in first.stderr
+    again = run("--root", project, "--strict")
+    assert again.returncode == 3, again.stderr
+    assert "no-facts.txt" in again.stderr
+
+
 def test_strict_passes_when_there_is_nothing_to_report(project: Path) -> None:
     done = run("--root", project, "--strict")
     assert done.returncode == 0, done.stderr
