@@ -360,3 +360,47 @@ def test_letters_list_paginates(paginated: BuiltSite) -> None:
 def test_home_shows_only_the_latest(paginated: BuiltSite) -> None:
     home = read_page(paginated.output / "index.html")
     assert len(home.list_items) == 3
+
+
+# ---------------------------------------------------------------- hostile letters
+
+HOSTILE_LETTER = """London Borough of Barnet
+22 June 2020
+Our ref: <script>alert(1)</script>
+
+Thank you for your request received on 17 June 2020, for the following information:
+
+1. Please see [this](javascript:alert(1)) and <img src=x onerror=alert(2)> and {{ 7*7 }} {% raw %}
+
+We have processed this request under the Freedom of Information Act 2000.
+
+The information is attached <b>bold</b> [click](data:text/html,hi) <a href="javascript:alert(3)">x</a>
+"""
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def test_letter_text_never_becomes_markup(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    (root / "site_src" / "letters" / "hostile.txt").write_text(HOSTILE_LETTER, encoding="utf-8")
+    result = build_project(root)
+    assert result.published
+    for html in sorted((root / "output").rglob("*.html")):
+        tags = _Tags()
+        tags.feed(html.read_text(encoding="utf-8"))
+        for tag, attrs in tags.tags:
+            assert tag not in ("script", "img", "b", "iframe", "object"), f"{html}: <{tag}> from a letter"
+            assert not [a for a in attrs if a.startswith("on")], f"{html}: event handler on <{tag}>"
+            for name in ("href", "src"):
+                assert not attrs.get(name, "").strip().lower().startswith(("javascript:", "data:")), \
+                    f"{html}: {name}={attrs[name]!r}"
+    text = "".join(p.read_text(encoding="utf-8") for p in (root / "output" / "letters").rglob("index.html"))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, "the text is shown, escaped, not dropped"
+    assert "{{ 7*7 }}" in text and "{% raw %}" in text, "letter text is shown as written, never run as a template"
