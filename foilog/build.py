@@ -61,8 +61,8 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
         raise FoilogError(f"--base-url {base_url_problem(options.base_url)}", hint="for example --base-url /foi/")
     theme_dirs = theme_folders(paths, options.theme or config.theme)
     letters = read_letters(paths.site_src, report)                                   # 1. read letters
-    written = update_pages(letters, paths.content, config, report, options)          # 2-3. understand, write pages
-    published = load_pages(paths.content, {le.source for le in letters}, report)
+    fresh = update_pages(letters, paths.content, config, report, options)            # 2-3. understand, write pages
+    published = load_pages(paths.content, {le.source for le in letters}, report, fresh)
     extra = load_extra_pages(paths.site_src / "pages", report)
     urls = {le.source or str(le.page): letter_url(le.page, paths.content) for le in published if le.page}
     renderer = Renderer(config, theme_dirs, options.base_url or config.base_url)
@@ -80,7 +80,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     except BaseException:
         staging.discard()
         raise
-    return Result(report=report, letters=published, pages_written=written, published=True)
+    return Result(report=report, letters=published, pages_written=len(fresh), published=True)
 
 
 def theme_folders(paths: Paths, name: str) -> list[Path]:
@@ -96,12 +96,15 @@ def theme_folders(paths: Paths, name: str) -> list[Path]:
 
 
 def update_pages(letters: list[Letter], content: Path, config: SiteConfig, report: Report,
-                 options: Options) -> int:
-    """Understand each new or changed letter and (re)write its page; unchanged pages are left alone."""
+                 options: Options) -> set[str]:
+    """Understand each new or changed letter and (re)write its page; unchanged pages are left alone.
+
+    Returns the sources whose pages were written in this build.
+    """
     existing = page_stage.existing_pages(content)
     changed = [le for le in letters if options.clean or not page_stage.is_current(existing.get(le.source), le)]
     taken = {existing[le.source] for le in letters if le not in changed and le.source in existing}
-    written = 0
+    written: set[str] = set()
     for letter in _progress(changed, options):
         try:
             understand(letter, config, report)
@@ -111,8 +114,14 @@ def update_pages(letters: list[Letter], content: Path, config: SiteConfig, repor
                          file=letter.source, hint="please report this with the letter attached; "
                          "meanwhile write its page in content/ by hand")
             continue
-        letter.page = page_stage.write_page(letter, content, existing.get(letter.source), taken)
-        written += 1
+        try:
+            letter.page = page_stage.write_page(letter, content, existing.get(letter.source), taken)
+        except FoilogError as exc:
+            report.warn(f"the page for {letter.source} was not rewritten, because the page in the way cannot be "
+                        f"read ({exc.message})", file=exc.file, line=exc.line,
+                        hint="fix the page's front matter (or delete the page to have it generated again)")
+            continue
+        written.add(letter.source)
         log.info("read %s: ref %s, %s, %s, %s working day(s) -> %s", letter.source, letter.reference or "?",
                  letter.regime, letter.outcome, "?" if letter.working_days is None else letter.working_days,
                  letter.page.relative_to(content.parent) if letter.page.is_relative_to(content.parent) else letter.page)
@@ -137,8 +146,13 @@ def _report_shared_references(letters: list[Letter], report: Report) -> None:
             seen[letter.reference] = letter.source
 
 
-def load_pages(content: Path, sources: set[str], report: Report) -> list[Letter]:
-    """Every letter page in content/, as edited; a broken page is reported and left out."""
+def load_pages(content: Path, sources: set[str], report: Report,
+               fresh: frozenset[str] | set[str] = frozenset()) -> list[Letter]:
+    """Every letter page in content/, as edited; a broken page is reported and left out.
+
+    Pages not written in this build are checked for missing facts, so a warning the reader gave
+    once is given again on every build until a person fills the fact in.
+    """
     letters = []
     for path in sorted((content / "letters").rglob("*.md")) if (content / "letters").is_dir() else []:
         try:
@@ -149,8 +163,23 @@ def load_pages(content: Path, sources: set[str], report: Report) -> list[Letter]
         if letter.source and letter.source not in sources:
             report.warn(f"this page's letter ({letter.source}) is not in site_src/ any more; the page is still "
                         "published", file=path, hint="delete the page to unpublish it, or restore the letter")
+        if letter.source not in fresh:
+            _report_missing_facts(letter, path, report)
         letters.append(letter)
     return letters
+
+
+_FACTS = (("reference", "the authority's reference"), ("authority", "the authority's name"),
+          ("received", "the date the request was received"), ("responded", "the date of the response"))
+
+
+def _report_missing_facts(letter: Letter, path: Path, report: Report) -> None:
+    for key, fact in _FACTS:
+        if not getattr(letter, key) and not letter.meta.get(key):
+            letter_name = f"its letter, {letter.source}," if letter.source else "the letter"
+            report.warn(f"the page has no `{key}` ({fact}): {letter_name} does not state it clearly",
+                        file=path, line=page_stage.line_of_key(path, key),
+                        hint=f"add `{key}:` with the right value to the page's front matter")
 
 
 def load_extra_pages(pages_dir: Path, report: Report) -> list[ExtraPage]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 from .model import Block, Question
 
@@ -194,5 +195,11 @@ def _join_words(items: list[str]) -> str:
 def find_topics(text: str, taxonomy: dict[str, list[str]]) -> list[str]:
     """Topics whose keywords occur in the text (a keyword matches at the start of a word)."""
     lowered = text.lower()
-    return [topic for topic, words in taxonomy.items()
-            if any(re.search(r"(?<![a-z0-9])" + re.escape(w.lower().strip()), lowered) for w in words)]
+    return [topic for topic, words in taxonomy.items() if any(_keyword(w).search(lowered) for w in words)]
+
+
+@cache
+def _keyword(word: str) -> re.Pattern[str]:
+    """A keyword matches at the start of a word; a trailing space makes it match a whole word."""
+    end = r"(?![a-z0-9])" if word.endswith(" ") else ""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(word.lower().strip()) + end)

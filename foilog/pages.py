@@ -149,9 +149,13 @@ def split_page(text: str, path: Path | str) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.safe_load(match.group(1) or "") or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        started = getattr(exc, "context_mark", None)
+        noticed = getattr(exc, "problem_mark", None)
+        mark = started or noticed
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
+        if started is not None and noticed is not None and noticed.line != started.line:
+            problem += f" ({getattr(exc, 'context', None) or 'it starts here'}; noticed on line {noticed.line + 2})"
         raise FoilogError(f"the front matter is not valid YAML: {problem}", file=path, line=line,
                           hint="check indentation and quote values that contain ':' or '#'") from None
     if not isinstance(meta, dict):
@@ -182,6 +186,7 @@ def letter_from_page(path: Path, content_dir: Path) -> Letter:
                 "regime", "working_days", "late", "outcome", "numbered_questions"):
         if meta.get(key) is not None:
             setattr(letter, key, meta[key])
+    letter.reference = str(letter.reference) if letter.reference is not None else ""
     letter.exemptions = [str(e) for e in meta.get("exemptions") or []]
     letter.topics = [str(t) for t in meta.get("topics") or []]
     letter.questions = [Question(anchor=str(q.get("id")), text=str(q.get("text") or ""), label=q.get("label"))
@@ -220,6 +225,12 @@ def _type_name(kind: type) -> str:
             "list": "a list"}.get(kind.__name__, kind.__name__)
 
 
+def line_of_key(path: Path, key: str) -> int | None:
+    """The line of a front-matter key in a page, if the key is there."""
+    text = path.read_text(encoding="utf-8-sig")
+    return _line_of(text, key) if re.search(rf"^{re.escape(key)}\s*:", text, re.M) else None
+
+
 def _line_of(text: str, key: str) -> int:
     match = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else 1
@@ -252,6 +263,17 @@ def is_current(page: Path | None, letter: Letter) -> bool:
     return meta.get("source_sha256") == letter.sha256 and meta.get("reader_version") == READER_VERSION
 
 
+def _free_page_path(content_dir: Path, letter: Letter, taken: set[Path], previous: Path | None) -> Path:
+    """A page path that belongs to no other letter; a broken page in the way is never overwritten."""
+    while True:
+        path = page_path_for(content_dir, letter, taken)
+        if not path.exists() or path == previous:
+            return path
+        meta, _ = read_page(path)  # a broken page raises: it is reported, not overwritten
+        if meta.get("source") == letter.source:
+            return path
+
+
 def write_page(letter: Letter, content_dir: Path, previous: Path | None, taken: set[Path]) -> Path:
     """Write (or rewrite) the page of a letter that changed, keeping hand-edited fields."""
     old_meta = None
@@ -261,7 +283,7 @@ def write_page(letter: Letter, content_dir: Path, previous: Path | None, taken: 
         except FoilogError:
             old_meta = None
     meta = keep_hand_edits(front_matter(letter), old_meta)
-    path = page_path_for(content_dir, letter, taken)
+    path = _free_page_path(content_dir, letter, taken, previous)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump_page(meta, letter_body(letter)), encoding="utf-8")
     if previous is not None and previous != path and previous.exists():
