@@ -58,7 +58,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     report = report or Report()
     config = load_config(paths.site_src / "site.toml")
     if options.base_url is not None and base_url_problem(options.base_url):
-        raise FoilogError(f"--base-url {base_url_problem(options.base_url)}", hint="for example --base-url /foi/")
+        raise FoilogError(f"the base URL {base_url_problem(options.base_url)}", hint="for example /foi/")
     theme_dirs = theme_folders(paths, options.theme or config.theme)
     letters = read_letters(paths.site_src, report)                                   # 1. read letters
     fresh = update_pages(letters, paths.content, config, report, options)            # 2-3. understand, write pages

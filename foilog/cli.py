@@ -10,6 +10,7 @@ from pathlib import Path
 from . import __version__
 from .build import Options, Paths, build
 from .errors import FoilogError, Report
+from .urls import base_url_problem
 
 EXIT_OK = 0
 EXIT_LETTER_ERRORS = 1
@@ -33,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--clean", action="store_true",
                    help="re-read every letter and rewrite every page in content/ (hand edits to title, "
                         "summary and topics are still kept)")
-    p.add_argument("--base-url", metavar="URL", help="where the site will be served, e.g. /foi/ or "
+    p.add_argument("--base-url", metavar="URL", type=_base_url, help="where the site will be served, e.g. /foi/ or "
                    "https://example.org/foi/ (overrides base_url in site.toml)")
     p.add_argument("--theme", metavar="NAME", help="theme folder under themes/ (overrides site.toml)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors: exit non-zero and "
@@ -46,6 +47,13 @@ def parser() -> argparse.ArgumentParser:
                    "themes/ and output/ (default: the folder of build.py)")
     p.add_argument("--version", action="version", version=f"foilog {__version__}")
     return p
+
+
+def _base_url(value: str) -> str:
+    problem = base_url_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{problem}, for example /foi/ (got {value!r})")
+    return value
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
