@@ -100,3 +100,17 @@ def test_seed_expectations_match_the_shared_copy() -> None:
         json.loads(SEEDS_EXPECTED.read_text(encoding="utf-8"))
     for name in seeds_expected():
         assert (shared / name).read_bytes() == (EXAMPLE_LETTERS / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("path", [path for _, path, _ in CASES], ids=[name for name, _, _ in CASES])
+def test_title_and_summary_are_derived_from_the_request(path: Path) -> None:
+    """A readable title and a one-sentence summary, never the letter's opening courtesy."""
+    letter = understood(path)
+    for text in (letter.title, letter.summary):
+        assert text.strip(), "empty title or summary"
+        assert not re.match(r"(?i)(thank you|dear|re:|request for information$)", text), text
+        assert "*" not in text and "\\" not in text, f"conversion debris in {text!r}"
+    assert len(letter.title) <= 111, letter.title
+    sentences = re.findall(r"[.?!…](?:\s|$)", letter.summary.rstrip("?.!… ") + " ")
+    assert len(letter.summary) <= 221 and len(sentences) <= 2, letter.summary
+    assert letter.summary[-1] in ".?!…", f"the summary is not a sentence: {letter.summary!r}"
