@@ -1,6 +1,8 @@
 # foilog: `make site` builds the example site; `make test` runs every check CI runs.
 # Works from a fresh clone on a fresh machine: it creates .venv with python3 (3.11) and installs
-# the pinned requirements; `make test` also installs Debian's chromium when /usr/bin/chromium is missing.
+# the pinned requirements; `make test` also installs Debian's chromium, Java and Node.js when they are
+# missing, and the pinned npm packages (axe-core, the Nu Html Checker, GOV.UK Frontend, Sass).
+# `make site` needs neither Node nor Java: the govuk theme's compiled CSS is committed (`make css`).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -10,13 +12,15 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help site test golden venv deps dev-deps chromium lint typecheck pytest clean
+.PHONY: help site test golden css venv deps dev-deps chromium java node npm-deps lint typecheck pytest bench clean
 
 help:
 	@echo "make site       create .venv, install requirements.txt and build the example site into output/"
 	@echo "make test       install chromium if missing, create .venv, install requirements-dev.txt,"
 	@echo "                then run ruff, mypy and pytest (what CI runs)"
 	@echo "make golden     rebuild tests/golden/expected after an intended change to the output (review the diff)"
+	@echo "make css        recompile themes/govuk/assets/govuk.css from themes/govuk/src/ (commit the result)"
+	@echo "make bench      measure a letter page's weight, gzipped, in each theme (docs/benchmarks.md)"
 	@echo "make lint | typecheck | pytest   one check at a time (PYTEST_ARGS='-k name' to narrow pytest)"
 	@echo "make clean      remove output/, caches and test artifacts (content/ is kept)"
 
@@ -46,6 +50,27 @@ chromium:
 	  $(call as_root) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
 	fi
 
+# The Nu Html Checker runs on Java.
+java:
+	@if ! command -v java >/dev/null; then \
+	  echo "java is missing: installing Debian's default-jre-headless" >&2; \
+	  $(call as_root) apt-get update && \
+	  $(call as_root) env DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless; \
+	fi
+
+node:
+	@if ! command -v npm >/dev/null; then \
+	  echo "node and npm are missing: installing Debian's nodejs and npm" >&2; \
+	  $(call as_root) apt-get update && \
+	  $(call as_root) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	fi
+
+# The pinned front-end packages, from package-lock.json; install scripts are not run (none is needed).
+npm-deps: node node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
 # `sudo` only when we are not root already.
 as_root = $$( [ "$$(id -u)" = 0 ] || echo sudo )
 
@@ -55,7 +80,7 @@ site: deps
 	$(BIN)/python build.py
 
 # Every check runs even when an earlier one fails, so one run shows all the problems.
-test: chromium dev-deps
+test: chromium java npm-deps dev-deps
 	@status=0; \
 	echo "== ruff check"; $(BIN)/ruff check . || status=1; \
 	echo "== mypy"; $(BIN)/mypy || status=1; \
@@ -66,13 +91,19 @@ test: chromium dev-deps
 golden: deps
 	$(BIN)/python tests/golden/refresh.py
 
+css: npm-deps
+	npm run --silent build:css
+
+bench: chromium deps dev-deps
+	$(BIN)/python bench/page_weight.py
+
 lint: dev-deps
 	$(BIN)/ruff check .
 
 typecheck: dev-deps
 	$(BIN)/mypy
 
-pytest: dev-deps
+pytest: chromium java npm-deps dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
