@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import pages as page_stage
+from .brand import BrandAssets, prepare_brand
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Report
 from .model import Letter
@@ -60,12 +61,13 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     if options.base_url is not None and base_url_problem(options.base_url):
         raise FoilogError(f"the base URL {base_url_problem(options.base_url)}", hint="for example /foi/")
     theme_dirs = theme_folders(paths, options.theme or config.theme)
+    brand = prepare_brand(config, paths.site_src, report)                          # the authority's colour, logo
     letters = read_letters(paths.site_src, report)                                   # 1. read letters
     fresh = update_pages(letters, paths.content, config, report, options)            # 2-3. understand, write pages
     published = load_pages(paths.content, {le.source for le in letters}, report, fresh)
     extra = load_extra_pages(paths.site_src / "pages", report)
     urls = {le.source or str(le.page): letter_url(le.page, paths.content) for le in published if le.page}
-    renderer = Renderer(config, theme_dirs, options.base_url or config.base_url)
+    renderer = Renderer(config, theme_dirs, options.base_url or config.base_url, brand)
     rendered = renderer.render_site(published, urls, extra)                          # 4. render
     if options.strict and report.problems:
         raise FoilogError(f"--strict: {len(report.problems)} problem(s) reported; nothing was published",
@@ -73,9 +75,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     staging = Staging(paths.output)                                                  # 6. write output
     try:
         staging.write_pages(rendered)
-        for theme_dir in reversed(theme_dirs):
-            if (theme_dir / "assets").is_dir():
-                staging.copy_tree(theme_dir / "assets", "assets")
+        write_assets(staging, theme_dirs, brand)
         staging.publish()
     except BaseException:
         staging.discard()
@@ -93,6 +93,18 @@ def theme_folders(paths: Paths, name: str) -> list[Path]:
                           hint=f"set `theme` to one of: {', '.join(available) or '(none found)'}")
     override = paths.site_src / "theme"
     return [override, theme] if override.is_dir() else [theme]
+
+
+def write_assets(staging: Staging, theme_dirs: list[Path], brand: BrandAssets) -> None:
+    """The theme's assets, then the brand's files, then the user's overrides, each replacing files of the same name."""
+    theme, overrides = theme_dirs[-1], theme_dirs[:-1]
+    if (theme / "assets").is_dir():
+        staging.copy_tree(theme / "assets", "assets")
+    for relative, data in sorted(brand.files.items()):
+        staging.write_bytes(relative, data)
+    for override in overrides:
+        if (override / "assets").is_dir():
+            staging.copy_tree(override / "assets", "assets")
 
 
 def update_pages(letters: list[Letter], content: Path, config: SiteConfig, report: Report,

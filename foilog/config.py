@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import FoilogError
@@ -46,6 +47,26 @@ class Option:
     doc: str
 
 
+@dataclass
+class Brand:
+    """The authority's look: `[brand]` in site.toml."""
+
+    colour: str = ""
+    logo: str = ""
+    logo_alt: str | None = None
+
+
+LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+BRAND_OPTIONS: tuple[Option, ...] = (
+    Option("colour", str, "The authority's colour as a hex code such as `#00625e`: the header's background. "
+           "White text must stand out on it (the build warns when it does not)."),
+    Option("logo", str, "The authority's logo: a path inside `site_src/` to an SVG, PNG, JPEG, GIF or WebP file, "
+           "shown in the header of every page."),
+    Option("logo_alt", str, "What the logo says, read out by screen readers and shown if it cannot load. "
+           "Set it to `\"\"` when the logo has no words, and the authority's name is shown beside it."),
+)
+
+
 OPTIONS: tuple[Option, ...] = (
     Option("title", str, "The site's name, shown in the header and the browser tab."),
     Option("description", str, "One sentence about the archive, shown on the home page and in metadata."),
@@ -60,6 +81,7 @@ OPTIONS: tuple[Option, ...] = (
            "The statutory limit in working days (FOIA s.10(1)); longer responses are marked late."),
     Option("topics", dict, "The topic taxonomy: each topic name maps to a list of keywords (matched "
            "case-insensitively against the request; a keyword matches at the start of a word)."),
+    Option("brand", Brand, "The authority's colour and logo, as a `[brand]` table."),
 )
 
 
@@ -69,12 +91,13 @@ class SiteConfig:
     description: str = "Responses to Freedom of Information and Environmental Information requests."
     authority: str = ""
     base_url: str = "/"
-    theme: str = "plain"
+    theme: str = "govuk"
     language: str = "en-GB"
     per_page: int = 20
     latest: int = 10
     working_day_limit: int = 20
     topics: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_TOPICS.items()})
+    brand: Brand = field(default_factory=Brand)
     path: Path | None = None
 
 
@@ -100,7 +123,12 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> SiteConfig:
     for key, value in data.items():
         option = known.get(key)
         if option is None:
-            errors.append(f"unknown key `{key}` (known keys: {', '.join(sorted(known))})")
+            errors.append(_unknown(key, known))
+            continue
+        if option.kind is Brand:
+            brand, problems = _brand(value)
+            errors.extend(problems)
+            values[key] = brand
             continue
         problem = _check(option, value)
         if problem:
@@ -114,6 +142,50 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> SiteConfig:
             file=path, hint="correct the keys named above; docs/configuration.md lists every option")
     config = SiteConfig(**values, path=path)
     return config
+
+
+def _unknown(key: str, known: dict[str, Option], table: str = "") -> str:
+    guess = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"did you mean `{table}{guess[0]}`? " if guess else ""
+    if not table and key in {o.key for o in BRAND_OPTIONS}:
+        hint = f"`{key}` goes under a `[brand]` heading; "
+    return f"unknown key `{table}{key}` ({hint}known keys: {', '.join(sorted(known))})"
+
+
+def _brand(value: Any) -> tuple[Brand, list[str]]:
+    """The `[brand]` table, and what is wrong with it."""
+    if not isinstance(value, dict):
+        return Brand(), ["`brand` must be a table: a `[brand]` heading with `colour`, `logo` and `logo_alt` below it"]
+    known = {o.key: o for o in BRAND_OPTIONS}
+    errors: list[str] = []
+    values: dict[str, str] = {}
+    for key, item in value.items():
+        if key not in known:
+            errors.append(_unknown(key, known, "brand."))
+        elif not isinstance(item, str):
+            errors.append(f"`brand.{key}` must be a string, not {item!r}")
+        elif key == "colour" and not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", item):
+            errors.append(f"`brand.colour` must be a hex colour such as \"#00625e\", not {item!r}")
+        elif key == "logo" and _logo_problem(item):
+            errors.append(f"`brand.logo` {_logo_problem(item)}")
+        else:
+            values[key] = normalise_colour(item) if key == "colour" else item
+    return Brand(**values), errors
+
+
+def normalise_colour(hex_colour: str) -> str:
+    """A hex colour as lower-case six digits: #ABC -> #aabbcc."""
+    digits = hex_colour.lstrip("#").lower()
+    return "#" + ("".join(c * 2 for c in digits) if len(digits) == 3 else digits)
+
+
+def _logo_problem(path: str) -> str | None:
+    posix = PurePosixPath(path.replace("\\", "/"))
+    if not path.strip() or posix.is_absolute() or ".." in posix.parts or re.match(r"[A-Za-z]:", path):
+        return f"must be a path inside site_src/ such as \"logo.svg\", not {path!r}"
+    if posix.suffix.lower() not in LOGO_TYPES:
+        return f"must be an image file ({', '.join(LOGO_TYPES)}), not {path!r}"
+    return None
 
 
 def _check(option: Option, value: Any) -> str | None:

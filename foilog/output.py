@@ -29,6 +29,11 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
 
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
     def copy_tree(self, source: Path, relative: str) -> None:
         """Copy a folder's files into the site; later calls override earlier ones file by file."""
         for file in sorted(p for p in source.rglob("*") if p.is_file()):

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 
 from . import __version__
+from .brand import BrandAssets
 from .config import SiteConfig
 from .errors import FoilogError
 from .exemptions import legislation_url, meaning
@@ -42,8 +43,13 @@ class Rendered:
 
 
 def environment(theme_dirs: list[Path]) -> jinja2.Environment:
+    """Templates are looked up in the user's overrides, then the theme; `theme/NAME` is always the theme's own."""
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+        jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(theme_dirs[-1] / "templates"))}),
+    ])
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -71,16 +77,20 @@ def sort_key(letter: Letter) -> tuple[Any, ...]:
 
 
 class Renderer:
-    def __init__(self, config: SiteConfig, theme_dirs: list[Path], base_url: str) -> None:
+    def __init__(self, config: SiteConfig, theme_dirs: list[Path], base_url: str,
+                 brand: BrandAssets | None = None) -> None:
         self.config = config
         self.env = environment(theme_dirs)
         self.base_url = base_url
+        self.brand = brand or BrandAssets()
+        self.custom_css = any((d / "assets" / "custom.css").is_file() for d in theme_dirs)
 
     def page(self, template: str, url: str, **context: Any) -> Rendered:
         root = relative(url, "")
         try:
             html = self.env.get_template(template).render(
-                site=self.config, base_url=self.base_url, url=url, root=root,
+                site=self.config, base_url=self.base_url, url=url, root=root, brand=self.brand,
+                custom_css=self.custom_css,
                 canonical=absolute(self.base_url, url) if is_full_url(self.base_url) else "",
                 link=lambda target: relative(url, target), generator=f"foilog {__version__}", **context)
         except jinja2.TemplateError as exc:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from foilog.config import DEFAULT_TOPICS, OPTIONS, SiteConfig, config_keys, load_config, parse_config
+from foilog.config import (
+    BRAND_OPTIONS,
+    DEFAULT_TOPICS,
+    OPTIONS,
+    Brand,
+    SiteConfig,
+    config_keys,
+    load_config,
+    parse_config,
+)
 from foilog.errors import FoilogError
 
 
@@ -30,7 +40,8 @@ def test_missing_file_gives_the_defaults(tmp_path: Path) -> None:
     assert config == SiteConfig()
     assert config.title == "FOI disclosure log"
     assert config.base_url == "/"
-    assert config.theme == "plain"
+    assert config.theme == "govuk"
+    assert config.brand == Brand()
     assert config.language == "en-GB"
     assert (config.per_page, config.latest, config.working_day_limit) == (20, 10, 20)
     assert config.authority == ""
@@ -49,6 +60,7 @@ def test_every_option_is_a_setting_and_back() -> None:
     for option in OPTIONS:
         assert isinstance(getattr(defaults, option.key), option.kind), option.key
         assert option.doc.strip(), option.key
+    assert [o.key for o in BRAND_OPTIONS] == [f.name for f in dataclasses.fields(Brand)]
 
 
 def test_values_are_read(tmp_path: Path) -> None:
@@ -66,6 +78,11 @@ working_day_limit = 40
 [topics]
 "Roads" = ["pothole", "parking"]
 "Libraries" = ["library", "e-book"]
+
+[brand]
+colour = "#00625E"
+logo = "images/crest.svg"
+logo_alt = ""
 """)
     config = load_config(path)
     assert config.title == "Barnet FOI log"
@@ -75,7 +92,12 @@ working_day_limit = 40
     assert config.language == "cy-GB"
     assert (config.per_page, config.latest, config.working_day_limit) == (5, 3, 40)
     assert config.topics == {"Roads": ["pothole", "parking"], "Libraries": ["library", "e-book"]}
+    assert config.brand == Brand(colour="#00625e", logo="images/crest.svg", logo_alt="")
     assert config.path == path
+
+
+def test_a_short_hex_colour_is_expanded() -> None:
+    assert parse_config({"brand": {"colour": "#0Af"}}).brand.colour == "#00aaff"
 
 
 def test_a_utf8_bom_is_fine(tmp_path: Path) -> None:
@@ -120,11 +142,30 @@ def test_unknown_key_lists_the_known_ones() -> None:
     ("topics", {"Roads": "pothole"}, "Roads"),
     ("topics", {"Roads": ["pothole", 3]}, "Roads"),
     ("topics", {"Roads": ["pothole", "  "]}, "Roads"),
+    ("brand", "#00625e", "[brand]"),
+    ("brand", {"colour": "teal"}, "hex colour"),
+    ("brand", {"colour": "#00625"}, "hex colour"),
+    ("brand", {"colour": 0x00625E}, "string"),
+    ("brand", {"logo": "../logo.svg"}, "inside site_src/"),
+    ("brand", {"logo": "/etc/logo.svg"}, "inside site_src/"),
+    ("brand", {"logo": "C:\\logo.svg"}, "inside site_src/"),
+    ("brand", {"logo": "logo.pdf"}, "image file"),
+    ("brand", {"logo_alt": False}, "string"),
+    ("brand", {"color": "#00625e"}, "did you mean `brand.colour`"),
 ], ids=lambda v: repr(v) if not isinstance(v, str) else v)
 def test_wrong_types_are_reported(key: str, value: Any, words: str) -> None:
     message = errors_of({key: value})
-    assert f"`{key}`" in message
+    assert re.search(rf"`{key}[`.]", message), message
     assert words in message
+
+
+def test_a_brand_key_outside_brand_says_where_it_goes() -> None:
+    message = errors_of({"colour": "#00625e"})
+    assert "unknown key `colour`" in message and "under a `[brand]` heading" in message
+
+
+def test_a_misspelt_key_gets_a_suggestion() -> None:
+    assert "did you mean `per_page`" in errors_of({"per_pgae": 10})
 
 
 def test_invalid_toml_names_the_line(tmp_path: Path) -> None:

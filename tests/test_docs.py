@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from foilog.cli import EPILOG, parser
-from foilog.config import OPTIONS, SiteConfig
+from foilog.config import BRAND_OPTIONS, OPTIONS, Brand, SiteConfig
 from foilog.pages import EDITABLE_KEYS, FRONT_MATTER_KEYS
 
 from .helpers import REPO
@@ -33,7 +33,7 @@ def long_options() -> list[str]:
 
 
 def test_the_docs_exist() -> None:
-    for name in ("front-matter.md", "configuration.md", "command-line.md"):
+    for name in ("front-matter.md", "configuration.md", "command-line.md", "theming.md"):
         assert (DOCS / name).is_file(), name
 
 
@@ -70,6 +70,20 @@ def test_site_toml_option_is_documented(key: str) -> None:
     if isinstance(default, (str, int)):
         shown = f'"{default}"' if isinstance(default, str) else str(default)
         assert f"`{shown}`" in cells[2], f"`{key}`: the documented default {cells[2]!r} is not `{shown}`"
+
+
+@pytest.mark.parametrize("key", [o.key for o in BRAND_OPTIONS])
+def test_brand_option_is_documented(key: str) -> None:
+    rows = table_rows(DOCS / "configuration.md")
+    assert f"brand.{key}" in rows, f"docs/configuration.md has no table row for `brand.{key}`"
+    default = getattr(Brand(), key)
+    if isinstance(default, str):
+        assert f'`"{default}"`' in rows[f"brand.{key}"][2]
+
+
+def test_theming_docs_exist_and_are_linked() -> None:
+    assert (DOCS / "theming.md").is_file()
+    assert "docs/theming.md" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_configuration_docs_have_a_topics_example() -> None:
