@@ -16,6 +16,7 @@ from foilog.build import Options, Paths, Result, build
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_LETTERS = REPO / "site_src" / "letters"
 THEMES = REPO / "themes"
+THEME_NAMES = ("govuk", "plain")  # every theme that ships; the first is the default
 FIXTURES = REPO / "tests" / "fixtures"
 LETTER_FIXTURES = FIXTURES / "letters"
 SEEDS_EXPECTED = FIXTURES / "seeds_expected.json"
@@ -77,6 +78,7 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 class BuiltSite:
     root: Path
     result: Result
+    theme: str = THEME_NAMES[0]
 
     @property
     def output(self) -> Path:

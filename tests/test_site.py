@@ -76,7 +76,7 @@ class _Reader(HTMLParser):
             self.open_details.append(details)
         if tag == "ol" and "letter-list" in values.get("class", ""):
             self.in_letter_list += 1
-        if tag == "a" and self.in_letter_list and "h3" in self.stack:
+        if tag == "a" and self.in_letter_list and {"h2", "h3"} & set(self.stack):
             self.page.list_items.append(values.get("href", ""))
         if tag in ("dt", "dd", "title", "h1", "summary"):
             self.capture[tag] = []
