@@ -223,7 +223,8 @@ MOTION = """() => {
     for (const pseudo of [null, '::before', '::after']) {
       const style = getComputedStyle(el, pseudo);
       const longest = s => Math.max(...s.split(',').map(v => parseFloat(v) * (v.trim().endsWith('ms') ? 1 : 1000)));
-      if (longest(style.transitionDuration) > 10 || (style.animationName !== 'none' && longest(style.animationDuration) > 10))
+      const animated = style.animationName !== 'none' && longest(style.animationDuration) > 10;
+      if (longest(style.transitionDuration) > 10 || animated)
         moving.push(el.tagName + (el.className ? '.' + el.className : '') + (pseudo || ''));
     }
   }
