@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .errors import Problem
+
 BlockKind = Literal["para", "heading", "bullet", "item"]
 Regime = Literal["FOIA", "EIR"]
 Outcome = Literal["successful", "partially-successful", "refused", "not-held"]
@@ -55,6 +57,7 @@ class Letter:
     text: str = ""
     encoding: str = ""
     sha256: str = ""
+    warnings: list[Problem] = field(default_factory=list)  # what could not be read or understood cleanly
     # understood
     authority: str = ""
     authority_address: str | None = None

@@ -9,12 +9,15 @@ from pathlib import Path
 
 from .model import Letter
 
+_RESERVED_ON_WINDOWS = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)")
+
 
 def slugify(text: str) -> str:
-    """A safe, readable path segment: "EIR 22/1187" -> "eir-22-1187"."""
+    """A safe, readable path segment: "EIR 22/1187" -> "eir-22-1187"; never "..", never a name Windows reserves."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].strip("-") or "letter"
+    slug = slug[:80].strip("-") or "letter"
+    return f"letter-{slug}" if _RESERVED_ON_WINDOWS.fullmatch(slug) else slug
 
 
 def letter_year(letter: Letter) -> str:

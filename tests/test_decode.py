@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from foilog.errors import FoilogError, Report
-from foilog.read import MAX_LETTER_BYTES, decode, find_letter_files, read_letter, read_letters
+from foilog.read import MAX_LETTER_BYTES, Note, decode, find_letter_files, read_letter, read_letters
 
 from .helpers import LETTER_FIXTURES
 
@@ -177,3 +177,95 @@ def test_any_cp1252_text_round_trips(text: str) -> None:
     assume(data.strip())
     decoded, _ = decode(data)
     assert decoded == text
+
+
+# ---------------------------------------------------------------- read, but not cleanly: warnings with a line
+
+def notes_of(data: bytes) -> tuple[str, str, list[Note]]:
+    notes: list[Note] = []
+    text, encoding = decode(data, "x.txt", notes)
+    return text, encoding, notes
+
+
+def test_a_file_cut_short_mid_character_keeps_what_is_there() -> None:
+    text, encoding, [note] = notes_of("line one ‘quoted’\nline two “".encode()[:-2])
+    assert (text, encoding) == ("line one ‘quoted’\nline two ", "utf-8")
+    assert note.line == 2 and "truncated" in note.message and note.hint
+
+
+def test_a_cp1252_file_ending_in_an_accent_is_not_taken_for_a_truncated_one() -> None:
+    assert notes_of("Dear Renée".encode("cp1252")) == ("Dear Renée", "cp1252", [])
+
+
+def test_utf8_with_a_few_bad_bytes_is_read_as_utf8() -> None:
+    data = "Café – “quoted” – £5\nsecond line ".encode() + b"\xff\xfe" + " end é".encode()
+    text, encoding, [note] = notes_of(data)
+    assert encoding == "utf-8" and text.startswith("Café – “quoted” – £5\nsecond line \ufffd")
+    assert note.line == 2 and "\ufffd" in note.message
+
+
+def test_bytes_that_are_text_in_no_encoding_are_replaced_and_reported() -> None:
+    text, encoding, [note] = notes_of(b"Our ref: 1\nthe \x81 byte and \x93quoted\x94\n")
+    assert encoding == "cp1252" and text == "Our ref: 1\nthe \ufffd byte and “quoted”\n"
+    assert note.line == 2 and "Windows-1252" in note.message
+
+
+def test_direction_overrides_are_removed_and_reported() -> None:
+    data = "Ref: 1\nfile \u202efdp.exe and \u2066isolated\u2069 and \u202bembedded\u202c\n".encode()
+    text, _, [note] = notes_of(data)
+    assert text == "Ref: 1\nfile fdp.exe and isolated and embedded\n"
+    assert note.line == 2 and "direction" in note.message
+
+
+def test_right_to_left_text_is_kept_as_written() -> None:
+    arabic, hebrew = "مجلس المدينة", "עירייה"
+    assert notes_of(f"{arabic} – {hebrew}\u200f".encode()) == (f"{arabic} – {hebrew}\u200f", "utf-8", [])
+
+
+def test_a_few_stray_control_characters_are_dropped_and_page_breaks_become_line_breaks() -> None:
+    text, _, notes = notes_of(b"Dear Sir\x07,\x0cNew page\x0bline\x1b.\n" + b"words " * 100)
+    assert text.startswith("Dear Sir,\nNew page\nline.\n") and notes == []
+
+
+def test_utf16_is_named_for_what_it_is() -> None:
+    with pytest.raises(FoilogError) as caught:
+        decode("Our ref: 1".encode("utf-16"), "x.txt")
+    assert "UTF-16" in caught.value.message and "UTF-8" in caught.value.hint
+
+
+def test_a_huge_file_is_refused_without_being_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "merged.txt"
+    with path.open("wb") as out:
+        out.truncate(5 * 1024 * 1024)  # a sparse 5 MB file
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the huge file was read"))
+    with pytest.raises(FoilogError) as caught:
+        read_letter(path, tmp_path)
+    assert "5.0 MB" in caught.value.message and "2.0 MB" in caught.value.message
+    assert "one file per letter" in caught.value.hint
+
+
+def test_a_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "locked.txt", b"Our ref: 1")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(FoilogError) as caught:
+        read_letter(path, tmp_path)
+    assert caught.value.file == str(path) and "Permission denied" in caught.value.message
+
+
+def test_reading_warnings_travel_with_the_letter(tmp_path: Path) -> None:
+    path = write(tmp_path, "cut.txt", "Our ref: 1\nthe end “".encode()[:-1])
+    letter = read_letter(path, tmp_path)
+    assert [(w.file, w.line, w.severity.value) for w in letter.warnings] == [("cut.txt", 2, "warning")]
+
+
+def test_hidden_letter_files_are_reported_hidden_folders_and_mac_metadata_are_not(tmp_path: Path) -> None:
+    for name in (".draft.txt", "._letter.txt", ".git/objects.txt", "real.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        write(tmp_path, name, b"Our ref: 1")
+    report = Report()
+    assert [p.name for p in find_letter_files(tmp_path, report)] == ["real.txt"]
+    assert [Path(p.file or "").name for p in report.warnings] == [".draft.txt"]
