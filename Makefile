@@ -107,4 +107,4 @@ pytest: chromium java npm-deps dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf output .output-* .pytest_cache .mypy_cache .ruff_cache tests/artifacts
+	rm -rf output .output-* .output.lock .pytest_cache .mypy_cache .ruff_cache tests/artifacts

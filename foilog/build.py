@@ -72,14 +72,10 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     if options.strict and report.problems:
         raise FoilogError(f"--strict: {len(report.problems)} problem(s) reported; nothing was published",
                           hint="fix the problems listed above, or build without --strict")
-    staging = Staging(paths.output)                                                  # 6. write output
-    try:
+    with Staging(paths.output) as staging:                                           # 6. swap in output/
         staging.write_pages(rendered)
         write_assets(staging, theme_dirs, brand)
         staging.publish()
-    except BaseException:
-        staging.discard()
-        raise
     return Result(report=report, letters=published, pages_written=len(fresh), published=True)
 
 
