@@ -15,6 +15,7 @@ from .config import SiteConfig, load_config
 from .errors import FoilogError, Report
 from .model import Letter
 from .output import Staging
+from .privacy import hold_back
 from .read import read_letters
 from .render import ExtraPage, Renderer
 from .understand import understand
@@ -50,6 +51,7 @@ class Options:
 class Result:
     report: Report
     letters: list[Letter] = field(default_factory=list)
+    held_back: list[Letter] = field(default_factory=list)
     pages_written: int = 0
     published: bool = False
 
@@ -64,19 +66,20 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     brand = prepare_brand(config, paths.site_src, report)                          # the authority's colour, logo
     letters = read_letters(paths.site_src, report)                                   # 1. read letters
     fresh = update_pages(letters, paths.content, config, report, options)            # 2-3. understand, write pages
-    published = load_pages(paths.content, {le.source for le in letters}, report, fresh)
+    pages = load_pages(paths.content, {le.source for le in letters}, report)         # 4. read the pages, as edited
     extra = load_extra_pages(paths.site_src / "pages", report)
+    published, held = hold_back(pages, {le.source: le for le in letters}, config.privacy, report)  # 5. personal data
     urls = {le.source or str(le.page): letter_url(le.page, paths.content) for le in published if le.page}
     renderer = Renderer(config, theme_dirs, options.base_url or config.base_url, brand)
-    rendered = renderer.render_site(published, urls, extra)                          # 4. render
+    rendered = renderer.render_site(published, urls, extra)                          # 6. render
     if options.strict and report.problems:
         raise FoilogError(f"--strict: {len(report.problems)} problem(s) reported; nothing was published",
                           hint="fix the problems listed above, or build without --strict")
-    with Staging(paths.output) as staging:                                           # 6. swap in output/
+    with Staging(paths.output) as staging:                                           # 7. swap in output/
         staging.write_pages(rendered)
         write_assets(staging, theme_dirs, brand)
         staging.publish()
-    return Result(report=report, letters=published, pages_written=len(fresh), published=True)
+    return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True)
 
 
 def theme_folders(paths: Paths, name: str) -> list[Path]:
@@ -107,21 +110,26 @@ def update_pages(letters: list[Letter], content: Path, config: SiteConfig, repor
                  options: Options) -> set[str]:
     """Understand each new or changed letter and (re)write its page; unchanged pages are left alone.
 
-    Returns the sources whose pages were written in this build.
+    Returns the sources whose pages were written in this build. A page that a person broke (its front matter
+    cannot be read) is never overwritten: it is reported when the pages are read, and its letter waits.
     """
+    page_stage.remove_partial_files(content)
     existing = page_stage.existing_pages(content)
     changed = [le for le in letters if options.clean or not page_stage.is_current(existing.get(le.source), le)]
+    changed = [le for le in changed if le.source not in existing or not page_stage.is_broken(existing[le.source])]
     taken = {existing[le.source] for le in letters if le not in changed and le.source in existing}
     written: set[str] = set()
     for letter in _progress(changed, options):
+        notes = Report()
         try:
-            understand(letter, config, report)
+            understand(letter, config, notes)
         except Exception as exc:  # a reader bug must not stop the other letters
             log.debug("reader failed on %s", letter.source, exc_info=True)
             report.error(f"the reader failed on this letter ({type(exc).__name__}: {exc}); it was left out",
                          file=letter.source, hint="please report this with the letter attached; "
                          "meanwhile write its page in content/ by hand")
             continue
+        letter.warnings += notes.problems
         try:
             letter.page = page_stage.write_page(letter, content, existing.get(letter.source), taken)
         except FoilogError as exc:
@@ -133,7 +141,6 @@ def update_pages(letters: list[Letter], content: Path, config: SiteConfig, repor
         log.info("read %s: ref %s, %s, %s, %s working day(s) -> %s", letter.source, letter.reference or "?",
                  letter.regime, letter.outcome, "?" if letter.working_days is None else letter.working_days,
                  letter.page.relative_to(content.parent) if letter.page.is_relative_to(content.parent) else letter.page)
-    _report_shared_references(letters, report)
     return written
 
 
@@ -142,27 +149,15 @@ def _progress(letters: list[Letter], options: Options) -> Iterator[Letter]:
     yield from tqdm(letters, desc="Reading letters", unit="letter", disable=not show or None, leave=False)
 
 
-def _report_shared_references(letters: list[Letter], report: Report) -> None:
-    seen: dict[str, str] = {}
-    for letter in letters:
-        if not letter.reference:
-            continue
-        if letter.reference in seen:
-            report.warn(f"this letter has the same reference ({letter.reference}) as {seen[letter.reference]}",
-                        file=letter.source, hint="check it is not a duplicate; its page was given a '-2' suffix")
-        else:
-            seen[letter.reference] = letter.source
-
-
-def load_pages(content: Path, sources: set[str], report: Report,
-               fresh: frozenset[str] | set[str] = frozenset()) -> list[Letter]:
+def load_pages(content: Path, sources: set[str], report: Report) -> list[Letter]:
     """Every letter page in content/, as edited; a broken page is reported and left out.
 
-    Pages not written in this build are checked for missing facts, so a warning the reader gave
-    once is given again on every build until a person fills the fact in.
+    The reader's warnings about each letter are reported from its page, so every build (not only the one that
+    read the letter) reports them, and `--strict` keeps failing until a person deals with them: a fact the
+    reader could not find stops being reported once it is filled in on the page.
     """
     letters = []
-    for path in sorted((content / "letters").rglob("*.md")) if (content / "letters").is_dir() else []:
+    for path in page_stage.all_pages(content):
         try:
             letter = page_stage.letter_from_page(path, content)
         except FoilogError as exc:
@@ -171,23 +166,23 @@ def load_pages(content: Path, sources: set[str], report: Report,
         if letter.source and letter.source not in sources:
             report.warn(f"this page's letter ({letter.source}) is not in site_src/ any more; the page is still "
                         "published", file=path, hint="delete the page to unpublish it, or restore the letter")
-        if letter.source not in fresh:
-            _report_missing_facts(letter, path, report)
+        report.problems += letter.warnings
         letters.append(letter)
+    _report_shared_references(letters, report)
     return letters
 
 
-_FACTS = (("reference", "the authority's reference"), ("authority", "the authority's name"),
-          ("received", "the date the request was received"), ("responded", "the date of the response"))
-
-
-def _report_missing_facts(letter: Letter, path: Path, report: Report) -> None:
-    for key, fact in _FACTS:
-        if not getattr(letter, key) and not letter.meta.get(key):
-            letter_name = f"its letter, {letter.source}," if letter.source else "the letter"
-            report.warn(f"the page has no `{key}` ({fact}): {letter_name} does not state it clearly",
-                        file=path, line=page_stage.line_of_key(path, key),
-                        hint=f"add `{key}:` with the right value to the page's front matter")
+def _report_shared_references(letters: list[Letter], report: Report) -> None:
+    """Warn about every page that shares its reference with another, naming the first (`x.md`, then `x-2.md`)."""
+    pages: dict[str, list[Path]] = {}
+    for letter in letters:
+        if letter.reference and letter.page:
+            pages.setdefault(letter.reference, []).append(letter.page)
+    for reference, paths in pages.items():
+        first, *others = sorted(paths, key=lambda p: (len(p.name), p.as_posix()))
+        for page in others:
+            report.warn(f"this page has the same reference ({reference}) as {first}", file=page,
+                        hint="check the two letters are not the same one; if they are, delete one letter and its page")
 
 
 def load_extra_pages(pages_dir: Path, report: Report) -> list[ExtraPage]:

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import FoilogError
+from .privacy import RULES, PrivacySettings
 from .urls import base_url_problem
 
 DEFAULT_TOPICS: dict[str, list[str]] = {
@@ -82,6 +83,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("topics", dict, "The topic taxonomy: each topic name maps to a list of keywords (matched "
            "case-insensitively against the request; a keyword matches at the start of a word)."),
     Option("brand", Brand, "The authority's colour and logo, as a `[brand]` table."),
+    Option("privacy", PrivacySettings, "The personal-data guard: `allow` (text that may be published), "
+           "`role_addresses` (team mailbox names) and `rules` (which checks run)."),
+)
+PRIVACY_OPTIONS: tuple[Option, ...] = (
+    Option("allow", list, "Numbers, addresses and names that may be published, added to the built-in list "
+           "(the ICO helpline)."),
+    Option("role_addresses", list, "Mailbox names (the part before @) of teams, not people, added to the "
+           "built-in list."),
+    Option("rules", list, f"The checks to run, any of: {', '.join(RULES)} (all by default)."),
 )
 
 
@@ -98,6 +108,7 @@ class SiteConfig:
     working_day_limit: int = 20
     topics: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_TOPICS.items()})
     brand: Brand = field(default_factory=Brand)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     path: Path | None = None
 
 
@@ -129,6 +140,11 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> SiteConfig:
             brand, problems = _brand(value)
             errors.extend(problems)
             values[key] = brand
+            continue
+        if option.kind is PrivacySettings:
+            privacy, problems = _privacy(value)
+            errors.extend(problems)
+            values[key] = privacy
             continue
         problem = _check(option, value)
         if problem:
@@ -209,6 +225,28 @@ def _check(option: Option, value: Any) -> str | None:
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
             return f"topic {topic!r} must map to a list of non-empty keyword strings"
     return None
+
+
+def _privacy(value: Any) -> tuple[PrivacySettings, list[str]]:
+    """The `[privacy]` table, and what is wrong with it."""
+    if not isinstance(value, dict):
+        return PrivacySettings(), ["`privacy` must be a table: a `[privacy]` heading with `allow`, `role_addresses` "
+                                   "and `rules` below it"]
+    known = {o.key: o for o in PRIVACY_OPTIONS}
+    errors: list[str] = []
+    values: dict[str, list[str]] = {}
+    for key, entries in value.items():
+        if key not in known:
+            errors.append(_unknown(key, known, "privacy."))
+        elif not isinstance(entries, list) or not all(isinstance(e, str) and e.strip() for e in entries):
+            errors.append(f"`privacy.{key}` must be a list of non-empty strings, not {entries!r}")
+        elif key == "rules" and (unknown := [e for e in entries if e not in RULES]):
+            errors.append(f"`privacy.rules` names unknown rules {unknown} (the rules are: {', '.join(RULES)})")
+        elif key == "role_addresses" and (bad := [e for e in entries if not re.fullmatch(r"[\w.+-]+", e)]):
+            errors.append(f"`privacy.role_addresses` must hold mailbox names without @ or spaces, not {bad}")
+        else:
+            values[key] = entries
+    return PrivacySettings(**values), errors
 
 
 def config_keys() -> list[str]:

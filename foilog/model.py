@@ -78,6 +78,7 @@ class Letter:
     title: str = ""
     summary: str = ""
     topics: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)  # keys of understand.NOT_FOUND
     # written
     page: Path | None = None
     meta: dict[str, object] = field(default_factory=dict)

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import FoilogError
+from .errors import FoilogError, Problem, Severity
 from .markdown import escape
 from .model import OUTCOMES, Block, Letter, Question
+from .privacy import REVIEWED_KEY
+from .understand import FACTS, NOT_FOUND, missing_warning
 from .urls import page_path_for
 
-READER_VERSION = 1
+READER_VERSION = 2  # 2: records the reader's warnings in the page; drops control characters and direction overrides
 EDITABLE_KEYS = ("title", "summary", "topics")
 FRONT_MATTER_KEYS: tuple[str, ...] = (
     "title", "summary", "authority", "authority_address", "reference", "received", "responded",
     "regime", "working_days", "late", "outcome", "exemptions", "topics", "numbered_questions",
-    "questions", "source", "source_sha256", "reader_version", "derived", "encoding",
+    "questions", "source", "source_sha256", "reader_version", "derived", "encoding", "reader_warnings",
+    "personal_data_reviewed",
 )
+PARTIAL_SUFFIX = ".partial"
+# Kept when a page is regenerated: the editable keys while a person's edit differs from what foilog derived,
+# and the personal-data review while the letter file is the one that was reviewed.
+KEPT_KEYS = (*EDITABLE_KEYS, REVIEWED_KEY)
 
 
 # ---------------------------------------------------------------- writing
@@ -48,7 +56,20 @@ def front_matter(letter: Letter) -> dict[str, Any]:
         "reader_version": READER_VERSION,
         "derived": {key: fingerprint(getattr(letter, key)) for key in EDITABLE_KEYS},
         "encoding": letter.encoding,
+        "reader_warnings": [_warning_entry(w, letter) for w in letter.warnings],
+        REVIEWED_KEY: False,
     }
+
+
+def _warning_entry(problem: Problem, letter: Letter) -> dict[str, Any]:
+    entry: dict[str, Any] = {"message": problem.message}
+    if letter.not_found and problem == missing_warning(letter.not_found, letter.source):
+        entry["missing"] = list(letter.not_found)
+    if problem.line:
+        entry["line"] = problem.line
+    if problem.hint:
+        entry["hint"] = problem.hint
+    return entry
 
 
 def fingerprint(value: object) -> str:
@@ -57,9 +78,12 @@ def fingerprint(value: object) -> str:
 
 
 def keep_hand_edits(meta: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
-    """Carry over title, summary and topics that a person edited in the previous page."""
+    """Carry over title, summary and topics that a person edited in the previous page, and a personal-data
+    review of the very same letter file."""
     if not previous:
         return meta
+    if previous.get(REVIEWED_KEY) is True and previous.get("source_sha256") == meta["source_sha256"]:
+        meta[REVIEWED_KEY] = True
     derived = previous.get("derived")
     if not isinstance(derived, dict):
         derived = {}
@@ -138,6 +162,9 @@ def _one_line(text: str) -> str:
 
 # ---------------------------------------------------------------- reading
 
+# LibYAML reads ten times faster where PyYAML was built with it; pages are still written by PyYAML's own
+# emitter, so that they are byte for byte the same on every machine.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n?", re.S)
 
 
@@ -147,21 +174,29 @@ def split_page(text: str, path: Path | str) -> tuple[dict[str, Any], str]:
         raise FoilogError("the page has no front matter", file=path, line=1,
                           hint="start the file with a line '---', the YAML keys, then another '---'")
     try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
+        meta = yaml.load(match.group(1) or "", Loader=_LOADER) or {}
     except yaml.YAMLError as exc:
-        started = getattr(exc, "context_mark", None)
-        noticed = getattr(exc, "problem_mark", None)
-        mark = started or noticed
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        if started is not None and noticed is not None and noticed.line != started.line:
-            problem += f" ({getattr(exc, 'context', None) or 'it starts here'}; noticed on line {noticed.line + 2})"
+        problem, line = _yaml_problem(exc)
         raise FoilogError(f"the front matter is not valid YAML: {problem}", file=path, line=line,
                           hint="check indentation and quote values that contain ':' or '#'") from None
     if not isinstance(meta, dict):
         raise FoilogError("the front matter must be a set of `key: value` lines", file=path, line=2,
                           hint="see docs/front-matter.md for the keys a page takes")
     return meta, text[match.end():]
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> tuple[str, int]:
+    """What is wrong, and the page line to look at: where an unclosed quote or bracket opens, if that is it."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    line = mark.line + 2 if mark is not None else 1
+    opened = re.search(r"quoted scalar|flow sequence|flow mapping", str(getattr(exc, "context", "")))
+    if context is not None and opened:
+        what = {"quoted scalar": "the quoted value", "flow sequence": "the [ list",
+                "flow mapping": "the { table"}[opened.group(0)]
+        problem += f" (line {line}): {what} opened on line {context.line + 2} is never closed"
+        line = context.line + 2
+    return problem, line
 
 
 def read_page(path: Path) -> tuple[dict[str, Any], str]:
@@ -192,16 +227,35 @@ def letter_from_page(path: Path, content_dir: Path) -> Letter:
     letter.questions = [Question(anchor=str(q.get("id")), text=str(q.get("text") or ""), label=q.get("label"))
                         for q in meta.get("questions") or [] if isinstance(q, dict)]
     letter.sha256 = str(meta.get("source_sha256") or "")
+    letter.warnings = recorded_warnings(meta, letter.source or str(path))
     if not letter.title:
         letter.title = letter.reference or path.stem
     return letter
+
+
+def recorded_warnings(meta: dict[str, Any], where: str) -> list[Problem]:
+    """The reader's warnings about a letter, as its page recorded them; a fact the reader could not find is
+    left out once a person has filled it in on the page."""
+    warnings = []
+    for entry in meta.get("reader_warnings") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("missing"), list):
+            missing = [key for key in entry["missing"] if key in NOT_FOUND and (key not in FACTS or not meta.get(key))]
+            if missing:
+                warnings.append(missing_warning(missing, where))
+        elif isinstance(entry, dict) and entry.get("message"):
+            line = entry.get("line")
+            warnings.append(Problem(Severity.WARNING, str(entry["message"]), where,
+                                    line if isinstance(line, int) and not isinstance(line, bool) else None,
+                                    str(entry.get("hint") or "")))
+    return warnings
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "title": (str,), "summary": (str,), "authority": (str,), "authority_address": (str, type(None)),
     "reference": (str, int), "received": (dt.date, type(None)), "responded": (dt.date, type(None)),
     "working_days": (int, type(None)), "late": (bool, type(None)), "exemptions": (list,), "topics": (list,),
-    "numbered_questions": (int, type(None)), "questions": (list,),
+    "numbered_questions": (int, type(None)), "questions": (list,), "reader_warnings": (list, type(None)),
+    REVIEWED_KEY: (bool,),
 }
 
 
@@ -225,12 +279,6 @@ def _type_name(kind: type) -> str:
             "list": "a list"}.get(kind.__name__, kind.__name__)
 
 
-def line_of_key(path: Path, key: str) -> int | None:
-    """The line of a front-matter key in a page, if the key is there."""
-    text = path.read_text(encoding="utf-8-sig")
-    return _line_of(text, key) if re.search(rf"^{re.escape(key)}\s*:", text, re.M) else None
-
-
 def _line_of(text: str, key: str) -> int:
     match = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else 1
@@ -238,18 +286,35 @@ def _line_of(text: str, key: str) -> int:
 
 # ---------------------------------------------------------------- the stage
 
+def all_pages(content_dir: Path) -> list[Path]:
+    folder = content_dir / "letters"
+    return sorted(folder.rglob("*.md")) if folder.is_dir() else []
+
+
+_SOURCE_LINE = re.compile(r"^source:[ \t]*(['\"]?)(?P<source>[^'\"\n]+)\1[ \t]*$", re.M)
+
+
 def existing_pages(content_dir: Path) -> dict[str, Path]:
-    """Map each letter source to the page generated from it."""
+    """Map each letter source to the page generated from it, broken pages included."""
     pages: dict[str, Path] = {}
-    for path in sorted((content_dir / "letters").rglob("*.md")):
+    for path in all_pages(content_dir):
         try:
-            meta, _ = read_page(path)
+            source = read_page(path)[0].get("source")
         except FoilogError:
-            continue
-        source = meta.get("source")
+            match = _SOURCE_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+            source = match.group("source") if match else None
         if isinstance(source, str) and source not in pages:
             pages[source] = path
     return pages
+
+
+def is_broken(page: Path) -> bool:
+    """Whether a page cannot be read at all (so regenerating it would lose what a person wrote in it)."""
+    try:
+        read_page(page)
+    except FoilogError:
+        return True
+    return False
 
 
 def is_current(page: Path | None, letter: Letter) -> bool:
@@ -275,7 +340,10 @@ def _free_page_path(content_dir: Path, letter: Letter, taken: set[Path], previou
 
 
 def write_page(letter: Letter, content_dir: Path, previous: Path | None, taken: set[Path]) -> Path:
-    """Write (or rewrite) the page of a letter that changed, keeping hand-edited fields."""
+    """Write (or rewrite) the page of a letter that changed, keeping hand-edited fields.
+
+    `taken` holds every page path in use; the letter's own previous page is the only one it may replace.
+    """
     old_meta = None
     if previous is not None and previous.exists():
         try:
@@ -284,8 +352,21 @@ def write_page(letter: Letter, content_dir: Path, previous: Path | None, taken: 
             old_meta = None
     meta = keep_hand_edits(front_matter(letter), old_meta)
     path = _free_page_path(content_dir, letter, taken, previous)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump_page(meta, letter_body(letter)), encoding="utf-8")
+    write_atomically(path, dump_page(meta, letter_body(letter)))
     if previous is not None and previous != path and previous.exists():
         previous.unlink()
     return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that a build killed half-way leaves either the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
+    partial.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(partial, path)
+
+
+def remove_partial_files(content_dir: Path) -> None:
+    """Remove what a killed build left half-written."""
+    for partial in (content_dir / "letters").rglob(f".*{PARTIAL_SUFFIX}") if (content_dir / "letters").is_dir() else []:
+        partial.unlink(missing_ok=True)

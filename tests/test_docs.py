@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from foilog.cli import EPILOG, parser
-from foilog.config import BRAND_OPTIONS, OPTIONS, Brand, SiteConfig
-from foilog.pages import EDITABLE_KEYS, FRONT_MATTER_KEYS
+from foilog.config import BRAND_OPTIONS, OPTIONS, PRIVACY_OPTIONS, Brand, SiteConfig
+from foilog.pages import FRONT_MATTER_KEYS, KEPT_KEYS
 
 from .helpers import REPO
 
@@ -44,8 +44,8 @@ def test_front_matter_key_is_documented(key: str) -> None:
     cells = rows[key]
     assert len(cells) >= 5 and all(cells[1:5]), f"`{key}` needs its type, meaning, example and hand-editability"
     kept = cells[-1].lower()
-    assert kept.startswith("yes" if key in EDITABLE_KEYS else "no"), \
-        f"`{key}`: the docs say {cells[-1]!r}, but the code {'keeps' if key in EDITABLE_KEYS else 'does not keep'} it"
+    assert kept.startswith("yes" if key in KEPT_KEYS else "no"), \
+        f"`{key}`: the docs say {cells[-1]!r}, but the code {'keeps' if key in KEPT_KEYS else 'does not keep'} it"
 
 
 def test_front_matter_docs_list_no_stale_keys() -> None:
@@ -96,6 +96,12 @@ def test_command_line_option_is_documented(option: str) -> None:
     rows = table_rows(DOCS / "command-line.md")
     documented = {name.split()[0] for name in rows}
     assert option in documented, f"docs/command-line.md has no table row for `{option}`"
+
+
+@pytest.mark.parametrize("key", [o.key for o in PRIVACY_OPTIONS])
+def test_privacy_option_is_documented(key: str) -> None:
+    rows = table_rows(DOCS / "configuration.md")
+    assert f"privacy.{key}" in rows, f"docs/configuration.md has no table row for `privacy.{key}`"
 
 
 @pytest.mark.parametrize("code", re.findall(r"^\s+(\d+)\s", EPILOG, re.M))
