@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +83,22 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
         write_assets(staging, theme_dirs, brand)
         staging.publish()
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True)
+
+
+def check(paths: Paths, options: Options, report: Report | None = None) -> Result:
+    """Every stage of build() run on a scratch copy of content/: the project's files are only read."""
+    report = report or Report()
+    with tempfile.TemporaryDirectory(prefix="foilog-check-") as scratch:
+        trial = dataclasses.replace(paths, content=Path(scratch) / "content", output=Path(scratch) / "output")
+        if paths.content.is_dir():
+            shutil.copytree(paths.content, trial.content, symlinks=True)
+        try:
+            result = build(trial, options, report)
+        except FoilogError as exc:
+            raise exc.relocated(str(trial.content), str(paths.content)) from None
+        finally:
+            report.relocate(trial.content, paths.content)
+    return dataclasses.replace(result, published=False)
 
 
 def theme_folders(paths: Paths, name: str) -> list[Path]:

@@ -1,14 +1,20 @@
-"""The command line: `python build.py [--clean] [--base-url URL] [--strict] ...`."""
+"""The command line: `python build.py [COMMAND] [options]`; without a command it builds the site.
+
+Each command is a `Command` in COMMANDS: its name, a one-line summary, the options it takes and the function
+that runs it. To add one, write the two functions and add an entry.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .build import Options, Paths, build
+from .build import Options, Paths, Result, build, check
 from .errors import FoilogError, Report
 from .urls import base_url_problem
 
@@ -19,18 +25,45 @@ EXIT_FAILED = 3
 EXIT_INTERRUPTED = 130
 
 EPILOG = """exit codes:
-  0    the site was built and published
-  1    the site was published, but some letters had errors and were left out
+  0    the site was built and published (check: nothing would stop it)
+  1    the site was published, but some letters had errors and were left out (check: some would be)
   2    the command line was wrong
   3    the build failed (or --strict found problems); output/ was left as it was
   130  interrupted
 """
 
 
-def parser() -> argparse.ArgumentParser:
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    add_options: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Paths], int]
+
+
+def _commands_text() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [f"  {name:<{width}}  {command.summary}" for name, command in COMMANDS.items()]
+    return "commands (build is the default):\n" + "\n".join(lines) + "\n\n"
+
+
+def parser(name: str = "build") -> argparse.ArgumentParser:
+    """The parser of one command; `build.py --help` also lists the other commands."""
+    command = COMMANDS[name]
+    prog = "build.py" if name == "build" else f"build.py {name}"
     p = argparse.ArgumentParser(
-        prog="build.py", description="Build an FOI disclosure log from a folder of response letters.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog=prog, description=command.summary, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(_commands_text() if name == "build" else "") + EPILOG)
+    command.add_options(p)
+    _add_common_options(p)
+    return p
+
+
+def parsers() -> dict[str, argparse.ArgumentParser]:
+    return {name: parser(name) for name in COMMANDS}
+
+
+def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clean", action="store_true",
                    help="re-read every letter and rewrite every page in content/ (hand edits to title, "
                         "summary and topics are still kept)")
@@ -39,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", metavar="NAME", help="theme folder under themes/ (overrides site.toml)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors: exit non-zero and "
                    "publish nothing if any problem is found")
+
+
+def _add_common_options(p: argparse.ArgumentParser) -> None:
     volume = p.add_mutually_exclusive_group()
     volume.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     volume.add_argument("-v", "--verbose", action="store_true", help="print each letter as it is read")
@@ -46,7 +82,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--root", type=Path, metavar="DIR", help="project folder holding site_src/, content/, "
                    "themes/ and output/ (default: the folder of build.py)")
     p.add_argument("--version", action="version", version=f"foilog {__version__}")
-    return p
 
 
 def _base_url(value: str) -> str:
@@ -57,19 +92,14 @@ def _base_url(value: str) -> str:
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    name = argv.pop(0) if argv and argv[0] in COMMANDS else "build"
+    args = parser(name).parse_args(argv)
     level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     paths = Paths.under((args.root or root or Path.cwd()).resolve())
-    options = Options(base_url=args.base_url, theme=args.theme, clean=args.clean, strict=args.strict,
-                      progress=not args.quiet)
-    report = Report()
     try:
-        result = build(paths, options, report)
-    except FoilogError as exc:
-        _print_problems(report, args.quiet)
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return COMMANDS[name].run(args, paths)
     except KeyboardInterrupt:
         print("interrupted; output/ was left as it was", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -79,13 +109,53 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         print(f"internal error: {type(exc).__name__}: {exc}\n  run again with --debug for the traceback, "
               "and please report it", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(base_url=args.base_url, theme=args.theme, clean=args.clean, strict=args.strict,
+                   progress=not args.quiet)
+
+
+def run_build(args: argparse.Namespace, paths: Paths) -> int:
+    report = Report()
+    try:
+        result = build(paths, _options(args), report)
+    except FoilogError as exc:
+        return _failed(report, exc, args.quiet)
     _print_problems(report, args.quiet)
     if not args.quiet:
         pages = len(result.letters)
         print(f"built {pages} letter page{'s' if pages != 1 else ''} into {paths.output} "
               f"({result.pages_written} page{'s' if result.pages_written != 1 else ''} in content/ updated; "
-              f"{len(report.errors)} error(s), {len(report.warnings)} warning(s))", file=sys.stderr)
+              f"{_held_back(result)}{len(report.errors)} error(s), {len(report.warnings)} warning(s))",
+              file=sys.stderr)
     return EXIT_LETTER_ERRORS if report.errors else EXIT_OK
+
+
+def run_check(args: argparse.Namespace, paths: Paths) -> int:
+    report = Report()
+    try:
+        result = check(paths, _options(args), report)
+    except FoilogError as exc:
+        return _failed(report, exc, args.quiet)
+    _print_problems(report, args.quiet)
+    if not args.quiet:
+        pages = len(result.letters)
+        print(f"checked: {pages} letter page{'s' if pages != 1 else ''} would be published "
+              f"({result.pages_written} page{'s' if result.pages_written != 1 else ''} in content/ would be updated; "
+              f"{_held_back(result)}{len(report.errors)} error(s), {len(report.warnings)} warning(s)); "
+              "nothing was written", file=sys.stderr)
+    return EXIT_LETTER_ERRORS if report.errors else EXIT_OK
+
+
+def _held_back(result: Result) -> str:
+    return f"{len(result.held_back)} held back for personal data; " if result.held_back else ""
+
+
+def _failed(report: Report, exc: FoilogError, quiet: bool) -> int:
+    _print_problems(report, quiet)
+    print(f"error: {exc}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _print_problems(report: Report, quiet: bool) -> None:
@@ -93,3 +163,11 @@ def _print_problems(report: Report, quiet: bool) -> None:
         if quiet and problem.severity.value != "error":
             continue
         print(problem, file=sys.stderr)
+
+
+COMMANDS: dict[str, Command] = {
+    "build": Command("build", "Build an FOI disclosure log from a folder of response letters.",
+                     _add_build_options, run_build),
+    "check": Command("check", "Run every check a build runs (letters, pages, personal data, site.toml, "
+                     "templates) and print the report, writing nothing.", _add_build_options, run_check),
+}

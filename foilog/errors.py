@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -26,6 +26,11 @@ class FoilogError(Exception):
     def __str__(self) -> str:
         return format_problem(self.message, self.file, self.line, self.hint)
 
+    def relocated(self, old: str, new: str) -> FoilogError:
+        """The same error, naming files under `old` as if they were under `new`."""
+        return FoilogError(self.message.replace(old, new), file=_moved(self.file, old, new), line=self.line,
+                           hint=self.hint.replace(old, new))
+
 
 def format_problem(message: str, file: str | None, line: int | None, hint: str) -> str:
     where = ""
@@ -46,6 +51,11 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.severity.value}: " + format_problem(self.message, self.file, self.line, self.hint)
 
+    def relocated(self, old: str, new: str) -> Problem:
+        """The same problem, naming files under `old` as if they were under `new`."""
+        return replace(self, message=self.message.replace(old, new), hint=self.hint.replace(old, new),
+                       file=_moved(self.file, old, new))
+
 
 @dataclass
 class Report:
@@ -64,6 +74,10 @@ class Report:
     def add(self, exc: FoilogError) -> None:
         self.problems.append(Problem(Severity.ERROR, exc.message, exc.file, exc.line, exc.hint))
 
+    def relocate(self, old: Path, new: Path) -> None:
+        """Name files under `old` as if they were under `new` (a check works on a scratch copy of content/)."""
+        self.problems = [p.relocated(str(old), str(new)) for p in self.problems]
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.ERROR]
@@ -71,6 +85,12 @@ class Report:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def _moved(file: str | None, old: str, new: str) -> str | None:
+    if file is not None and (file == old or file.startswith(old + "/")):
+        return new + file[len(old):]
+    return file
 
 
 def _s(file: Path | str | None) -> str | None:

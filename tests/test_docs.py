@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from foilog.cli import EPILOG, parser
+from foilog.cli import COMMANDS, EPILOG, parsers
 from foilog.config import BRAND_OPTIONS, OPTIONS, PRIVACY_OPTIONS, Brand, SiteConfig
 from foilog.pages import FRONT_MATTER_KEYS, KEPT_KEYS
 
@@ -29,7 +29,9 @@ def table_rows(path: Path) -> dict[str, list[str]]:
 
 
 def long_options() -> list[str]:
-    return sorted({s for action in parser()._actions for s in action.option_strings if s.startswith("--")})
+    """Every long option of every command."""
+    return sorted({s for p in parsers().values() for action in p._actions for s in action.option_strings
+                   if s.startswith("--")})
 
 
 def test_the_docs_exist() -> None:
@@ -96,6 +98,12 @@ def test_command_line_option_is_documented(option: str) -> None:
     rows = table_rows(DOCS / "command-line.md")
     documented = {name.split()[0] for name in rows}
     assert option in documented, f"docs/command-line.md has no table row for `{option}`"
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_command_is_documented(command: str) -> None:
+    rows = table_rows(DOCS / "command-line.md")
+    assert command in rows, f"docs/command-line.md has no table row for the command `{command}`"
 
 
 @pytest.mark.parametrize("key", [o.key for o in PRIVACY_OPTIONS])
