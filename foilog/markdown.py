@@ -33,7 +33,7 @@ def _render_boilerplate(self: object, tokens: list, idx: int, options: object, e
 def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     md.enable(["linkify", "table", "strikethrough"])
-    md.use(attrs_block_plugin)
+    md.use(attrs_block_plugin, allowed=["id", "class"])  # `{#q1 .question}`; never on* handlers or style
     md.use(container_plugin, name="boilerplate", render=_render_boilerplate)
     md.validateLink = _safe_link  # type: ignore[method-assign]
     return md

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from . import __version__
 from .brand import BrandAssets
@@ -17,6 +18,7 @@ from .errors import FoilogError
 from .exemptions import legislation_url, meaning
 from .markdown import render as markdown_html
 from .model import Letter
+from .read import BIDI_CONTROLS
 from .urls import absolute, is_full_url, list_url, relative
 
 OUTCOME_LABELS = {
@@ -55,6 +57,7 @@ def environment(theme_dirs: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=without_direction_overrides,
     )
     env.filters["date"] = format_date
     env.filters["outcome_label"] = lambda o: OUTCOME_LABELS.get(str(o), str(o))
@@ -62,6 +65,16 @@ def environment(theme_dirs: list[Path]) -> jinja2.Environment:
     env.filters["meaning"] = meaning
     env.filters["legislation_url"] = legislation_url
     return env
+
+
+def without_direction_overrides(value: object) -> object:
+    """Every value a template prints loses Unicode direction overrides, wherever it came from (a hand-edited
+    page, site.toml): they could make text display in a misleading order."""
+    if isinstance(value, Markup):
+        return Markup(BIDI_CONTROLS.sub("", value))
+    if isinstance(value, str):
+        return BIDI_CONTROLS.sub("", value)
+    return value
 
 
 def format_date(value: object) -> str:
