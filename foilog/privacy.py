@@ -199,6 +199,8 @@ _EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]*)@((?:[A-Za-z0-9-
 
 
 def find_emails(line: str, roles: frozenset[str], following: str) -> Iterator[Match]:
+    if "@" not in line:
+        return
     for match in _EMAIL.finditer(line):
         mailbox, domain = match.group(1).lower(), match.group(2).lower()
         words = [w for w in re.split(r"[._+\-\d]+", mailbox) if w]
@@ -207,6 +209,7 @@ def find_emails(line: str, roles: frozenset[str], following: str) -> Iterator[Ma
             yield Match("a personal email address", match.group(0), match.start(), match.end())
 
 
+_DIGITS = re.compile(r"\d\d")  # every number rule needs two digits together: lines without are skipped at once
 _NUMBER_START = r"(?<![\w£$€#/.,+-])"
 _NUMBER_END = r"(?![\w/-]|[.,]\d)"
 _PHONE = re.compile(
@@ -218,6 +221,8 @@ _REFERENCE_LABEL = re.compile(
 
 
 def find_phone_numbers(line: str, roles: frozenset[str], following: str) -> Iterator[Match]:
+    if not _DIGITS.search(line):
+        return
     for match in _PHONE.finditer(line):
         number = match.group("number")
         digits = allow_key(number)
@@ -233,6 +238,8 @@ _NI_NUMBER = re.compile(
 
 
 def find_ni_numbers(line: str, roles: frozenset[str], following: str) -> Iterator[Match]:
+    if not _DIGITS.search(line):
+        return
     for match in _NI_NUMBER.finditer(line):
         yield Match("a National Insurance number", match.group(0), match.start(), match.end())
 
@@ -242,6 +249,8 @@ _NHS_CONTEXT = re.compile(r"\b(?:NHS|CHI|H&C|health)\b", re.I)
 
 
 def find_nhs_numbers(line: str, roles: frozenset[str], following: str) -> Iterator[Match]:
+    if not _DIGITS.search(line):
+        return
     for match in _NHS_NUMBER.finditer(line):
         digits = match.group(1) + match.group(3) + match.group(4)
         if not nhs_checksum_ok(digits):
@@ -267,6 +276,8 @@ _CARD = re.compile(_NUMBER_START + r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})
 
 
 def find_bank_details(line: str, roles: frozenset[str], following: str) -> Iterator[Match]:
+    if not _DIGITS.search(line):
+        return
     if _SORT_CODE_LABEL.search(line):
         for match in _SORT_CODE.finditer(line):
             yield Match("a bank sort code", match.group(0), match.start(), match.end())
@@ -310,6 +321,7 @@ _TITLE_HEADS = (
 )
 _HEAD_OF = r"(?:Deputy\s+|Assistant\s+)?Head\s+of\s+[A-Z][\w'’-]*(?:\s+(?:and\s+|&\s+|of\s+)?[A-Z][\w'’-]*){0,5}"
 _ROLE = r"(?:[A-Z][\w'’/&-]*\s+(?:(?:and|of|for|&)\s+)?){0,5}(?:" + "|".join(_TITLE_HEADS) + r")(?![\w-])"
+_ANY_TITLE = re.compile(r"\b(?:Head\s+of|" + "|".join(_TITLE_HEADS) + r")\b")  # lines without are skipped
 _TITLE = rf"(?P<title>(?!(?:The|A|An|Our|Your|This|That|Dear|Yours)\b)(?:{_HEAD_OF}|{_ROLE}))"
 _SIGN_OFF = r"(?:^[\s>*_#-]*|(?:Yours\s+(?:sincerely|faithfully)|(?:Kind\s+|Best\s+)?[Rr]egards)[,.]?\s+)"
 _NAME_THEN_TITLE = re.compile(rf"{_NAME}\s*(?:,|\(|\s[-–—]\s)\s*{_TITLE}")
@@ -345,6 +357,8 @@ def find_names_with_titles(line: str, roles: frozenset[str], following: str) -> 
     """Names beside titles on the line, and a name alone on its line above a title (a signature block)."""
     if _NAME_ALONE.fullmatch(line) and following.strip():
         line = f"{line.rstrip()} {following.strip()}"
+    if not _ANY_TITLE.search(line):
+        return
     for pattern in (_NAME_THEN_TITLE, _TITLE_THEN_NAME, _SIGNATURE):
         for match in pattern.finditer(line):
             words = list(re.finditer(r"\S+", match.group("name")))
