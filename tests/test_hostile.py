@@ -161,6 +161,23 @@ def test_no_page_holds_a_direction_override_or_a_tag_from_a_letter(hostile_site:
                 assert not re.match(r"\s*(javascript|data|vbscript):", value or "", re.I), f"{html}: {name}={value}"
 
 
+CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
+
+
+def test_every_page_carries_a_policy_that_forbids_inline_script(hostile_site: BuiltSite,
+                                                                 example_site: BuiltSite) -> None:
+    for html in hostile_site.html_files() + example_site.html_files():
+        head = html.read_text(encoding="utf-8").split("</head>")[0]
+        policies = CSP.findall(head)
+        assert len(policies) == 1, f"{html}: {len(policies)} Content-Security-Policy meta tags"
+        directives = dict((d.split() + [""])[:2] for d in policies[0].split(";") if d.strip())
+        assert directives.get("default-src") == "'none'", html
+        script = next(d.strip() for d in policies[0].split(";") if d.strip().startswith("script-src"))
+        assert script == "script-src 'self'", f"{html}: {script} (no inline script, no eval, no other origin)"
+        if "<script" in head:
+            assert head.index("Content-Security-Policy") < head.index("<script"), f"{html}: policy after a script"
+
+
 def test_payloads_are_shown_as_text_not_dropped(hostile_site: BuiltSite) -> None:
     letter = next(p for p in hostile_site.html_files() if "1234" in p.parent.name)
     text = letter.read_text(encoding="utf-8")
