@@ -195,11 +195,14 @@ def _join_words(items: list[str]) -> str:
 def find_topics(text: str, taxonomy: dict[str, list[str]]) -> list[str]:
     """Topics whose keywords occur in the text (a keyword matches at the start of a word)."""
     lowered = text.lower()
-    return [topic for topic, words in taxonomy.items() if any(_keyword(w).search(lowered) for w in words)]
+    return [topic for topic, words in taxonomy.items() if _keywords(tuple(words)).search(lowered)]
 
 
 @cache
-def _keyword(word: str) -> re.Pattern[str]:
-    """A keyword matches at the start of a word; a trailing space makes it match a whole word."""
-    end = r"(?![a-z0-9])" if word.endswith(" ") else ""
-    return re.compile(r"(?<![a-z0-9])" + re.escape(word.lower().strip()) + end)
+def _keywords(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a topic's keywords: each matches at the start of a word, and a keyword
+    with a trailing space must match a whole word."""
+    alternatives = [re.escape(w.lower().strip()) + (r"(?![a-z0-9])" if w.endswith(" ") else "") for w in words]
+    if not alternatives:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + ")")

@@ -255,9 +255,17 @@ def _echo_remainder(question: Question, block: Block) -> str | None:
     if said.startswith(asked) and len(asked) >= 20:
         cut = len(question.text)
         return block.text[cut:].strip() if block.text[:cut] == question.text else _tail(question.text, block.text)
-    if len(asked) >= 20 and SequenceMatcher(None, asked, said, autojunk=False).ratio() >= 0.9:
+    if len(asked) >= 20 and _similar(asked, said, 0.9):
         return ""
     return None
+
+
+def _similar(a: str, b: str, threshold: float) -> bool:
+    """difflib's ratio() >= threshold, checking its cheap upper bounds first."""
+    if 2 * min(len(a), len(b)) < threshold * (len(a) + len(b)):  # real_quick_ratio(), before any set-up
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
 def _tail(question: str, block: str) -> str:

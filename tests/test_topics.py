@@ -31,3 +31,7 @@ def test_default_taxonomy_does_not_call_air_quality_technology() -> None:
 
 def test_topics_follow_the_taxonomy_order() -> None:
     assert find_topics("pothole licences", TAXONOMY) == ["Roads", "Licences"]
+
+
+def test_a_topic_with_no_keywords_matches_nothing() -> None:
+    assert find_topics("anything at all", {"Empty": [], "Roads": ["road"]}) == []
