@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .model import Letter
 
@@ -42,6 +43,11 @@ def page_path_for(content_dir: Path, letter: Letter, taken: set[Path]) -> Path:
     return path
 
 
+def letter_key(letter: Letter) -> str:
+    """What a letter's URL is looked up by: its source file, else its page."""
+    return letter.source or str(letter.page)
+
+
 def letter_url(page: Path, content_dir: Path) -> str:
     """A letter page's URL follows its content path: letters/2020/6251688/."""
     relative = page.relative_to(content_dir).with_suffix("")
@@ -49,7 +55,72 @@ def letter_url(page: Path, content_dir: Path) -> str:
 
 
 def list_url(number: int) -> str:
-    return "letters/" if number == 1 else f"letters/page/{number}/"
+    return listing_url(ALL_LETTERS, DEFAULT_SORT, number)
+
+
+# ---------------------------------------------------------------- browse pages
+
+ALL_LETTERS = "letters/"
+DEFAULT_SORT = "answered"
+BROWSE = "browse/"
+YEARS = "years/"
+TOPICS = "topics/"
+EXEMPTIONS = "exemptions/"
+OUTCOMES = "outcomes/"
+LATE = "late/"
+STATISTICS = "statistics/"
+OPEN_DATA = "data/"
+SEARCH = "search/"
+NOT_FOUND = "404.html"
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+DATA_FILES = {"csv": "data/letters.csv", "json": "data/letters.json", "datapackage": "data/datapackage.json"}
+
+
+def listing_url(section: str, sort: str = DEFAULT_SORT, number: int = 1) -> str:
+    """One page of a listing in one order: topics/housing/, topics/housing/by-received/page/2/ ..."""
+    path = section if sort == DEFAULT_SORT else f"{section}by-{sort}/"
+    return path if number == 1 else f"{path}page/{number}/"
+
+
+def year_url(year: str) -> str:
+    return f"{YEARS}{year}/"
+
+
+def month_url(year: str, month: int) -> str:
+    return f"{YEARS}{year}/{month:02d}/"
+
+
+def topic_url(slug: str) -> str:
+    return f"{TOPICS}{slug}/"
+
+
+def topic_feed_url(slug: str) -> str:
+    return f"{TOPICS}{slug}/{FEED}"
+
+
+def exemption_url(slug: str) -> str:
+    return f"{EXEMPTIONS}{slug}/"
+
+
+def outcome_url(outcome: str) -> str:
+    return f"{OUTCOMES}{outcome}/"
+
+
+def unique_slugs(names: Iterable[str]) -> dict[str, str]:
+    """A distinct slug for each name, in sorted order so the same names always get the same slugs."""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(set(names)):
+        slug = base = slugify(name)
+        number = 2
+        while slug in taken:
+            slug = f"{base}-{number}"
+            number += 1
+        taken.add(slug)
+        slugs[name] = slug
+    return slugs
 
 
 def extra_page_url(path: Path, pages_dir: Path) -> str:
@@ -64,15 +135,18 @@ def output_path(url: str) -> str:
 
 
 def relative(from_url: str, to_url: str) -> str:
-    """A link from one page to another that works wherever the site is served from."""
-    here = posixpath.dirname(output_path(from_url)) or "."
-    target = to_url or "./"
-    rel = posixpath.relpath(target.rstrip("/") or ".", here)
-    if to_url.endswith("/") or to_url == "":
-        rel = rel.rstrip("/") + "/"
-        if rel == "./":
-            return "./"
-    return rel
+    """A link from one page to another that works wherever the site is served from.
+
+    Both are addresses from the site's root ("letters/2020/6251688/", "assets/style.css", "" for the home
+    page); the link climbs out of the folders the two do not share, then down into the target.
+    """
+    here = from_url.split("/")[:-1]
+    there = to_url.split("/")
+    shared = 0
+    limit = min(len(here), len(there) - 1)
+    while shared < limit and here[shared] == there[shared]:
+        shared += 1
+    return "../" * (len(here) - shared) + "/".join(there[shared:]) or "./"
 
 
 def absolute(base_url: str, url: str) -> str:
@@ -83,6 +157,17 @@ def absolute(base_url: str, url: str) -> str:
 
 def is_full_url(base_url: str) -> bool:
     return base_url.startswith(("http://", "https://"))
+
+
+def base_path(base_url: str) -> str:
+    """The path part of `base_url`, always ending in "/": "https://example.org/foi" -> "/foi/"."""
+    path = urlsplit(base_url).path if is_full_url(base_url) else base_url
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+def rooted(base_url: str, url: str) -> str:
+    """A link that starts from the server's root, for pages served at any address (the 404 page)."""
+    return base_path(base_url) + url
 
 
 def base_url_problem(base_url: str) -> str | None:
