@@ -13,6 +13,12 @@ BlockKind = Literal["para", "heading", "bullet", "item"]
 Regime = Literal["FOIA", "EIR"]
 Outcome = Literal["successful", "partially-successful", "refused", "not-held"]
 OUTCOMES: tuple[Outcome, ...] = ("successful", "partially-successful", "refused", "not-held")
+OUTCOME_LABELS: dict[str, str] = {
+    "successful": "Information provided",
+    "partially-successful": "Partly provided",
+    "refused": "Refused",
+    "not-held": "Information not held",
+}
 
 
 @dataclass
