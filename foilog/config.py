@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import FoilogError
 from .privacy import RULES, PrivacySettings
-from .urls import base_url_problem
+from .urls import base_url_problem, is_full_url
 
 DEFAULT_TOPICS: dict[str, list[str]] = {
     "Technology and digital": [
@@ -80,6 +80,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("latest", int, "How many of the latest responses the home page shows."),
     Option("working_day_limit", int,
            "The statutory limit in working days (FOIA s.10(1)); longer responses are marked late."),
+    Option("feed_entries", int, "How many of the latest responses each Atom feed holds."),
+    Option("licence", str, "The licence the letters and the open data are published under, by name; "
+           "shown on the open data page and written into datapackage.json."),
+    Option("licence_url", str, "The licence's full address (https://…)."),
     Option("topics", dict, "The topic taxonomy: each topic name maps to a list of keywords (matched "
            "case-insensitively against the request; a keyword matches at the start of a word)."),
     Option("brand", Brand, "The authority's colour and logo, as a `[brand]` table."),
@@ -106,6 +110,9 @@ class SiteConfig:
     per_page: int = 20
     latest: int = 10
     working_day_limit: int = 20
+    feed_entries: int = 20
+    licence: str = ""
+    licence_url: str = ""
     topics: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_TOPICS.items()})
     brand: Brand = field(default_factory=Brand)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
@@ -216,6 +223,8 @@ def _check(option: Option, value: Any) -> str | None:
             return f"must be a string, not {value!r}"
         if option.key == "base_url":
             return base_url_problem(value)
+        if option.key == "licence_url" and value and (not is_full_url(value) or base_url_problem(value)):
+            return f"must be a full http(s):// address, not {value!r}"
         if option.key == "theme" and not re.fullmatch(r"[A-Za-z0-9_-]+", value):
             return f"must be a theme folder name (letters, digits, - and _), not {value!r}"
         return None
