@@ -14,15 +14,21 @@ from tqdm import tqdm
 
 from . import pages as page_stage
 from .brand import BrandAssets, prepare_brand
+from .browse import build_archive
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Report
+from .feeds import site_files
 from .model import Letter
+from .opendata import open_data
 from .output import Staging
 from .privacy import hold_back
 from .read import read_letters
-from .render import ExtraPage, Renderer
+from .related import find_related
+from .render import ExtraPage, Renderer, Site
+from .stats import compute as compute_statistics
+from .stats import figures
 from .understand import understand
-from .urls import base_url_problem, extra_page_url, letter_url
+from .urls import base_url_problem, extra_page_url, is_full_url, letter_key, letter_url
 
 log = logging.getLogger("foilog")
 PROGRESS_THRESHOLD = 50
@@ -57,6 +63,12 @@ class Result:
     held_back: list[Letter] = field(default_factory=list)
     pages_written: int = 0
     published: bool = False
+    notes: list[str] = field(default_factory=list)  # worth saying, but not problems (--strict ignores them)
+
+
+NO_FULL_URL = ("base_url is a path ({base_url}), not a full address, so feed.xml, the topic feeds and "
+               "sitemap.xml were not written and pages have no canonical or og:url address; set base_url in "
+               "site.toml (or --base-url) to the site's full address, such as https://example.org/foi/, to add them")
 
 
 def build(paths: Paths, options: Options, report: Report | None = None) -> Result:
@@ -65,6 +77,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     config = load_config(paths.site_src / "site.toml")
     if options.base_url is not None and base_url_problem(options.base_url):
         raise FoilogError(f"the base URL {base_url_problem(options.base_url)}", hint="for example /foi/")
+    base_url = options.base_url or config.base_url
     theme_dirs = theme_folders(paths, options.theme or config.theme)
     brand = prepare_brand(config, paths.site_src, report)                          # the authority's colour, logo
     letters = read_letters(paths.site_src, report)                                   # 1. read letters
@@ -72,17 +85,25 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     pages = load_pages(paths.content, {le.source for le in letters}, report)         # 4. read the pages, as edited
     extra = load_extra_pages(paths.site_src / "pages", report)
     published, held = hold_back(pages, {le.source: le for le in letters}, config.privacy, report)  # 5. personal data
-    urls = {le.source or str(le.page): letter_url(le.page, paths.content) for le in published if le.page}
-    renderer = Renderer(config, theme_dirs, options.base_url or config.base_url, brand)
-    rendered = renderer.render_site(published, urls, extra)                          # 6. render
     if options.strict and report.problems:
         raise FoilogError(f"--strict: {len(report.problems)} problem(s) reported; nothing was published",
                           hint="fix the problems listed above, or build without --strict")
-    with Staging(paths.output) as staging:                                           # 7. swap in output/
-        staging.write_pages(rendered)
+    urls = {letter_key(le): letter_url(le.page, paths.content) for le in published if le.page}
+    archive = build_archive(published)                                               # 6. browse groupings
+    related = find_related(published)                                                # 7. related requests
+    statistics = compute_statistics(published, config.working_day_limit)             # 8. statistics, charts
+    site = Site(published, urls, extra, archive, related, statistics, figures(statistics, archive.exemption_urls),
+                feeds=is_full_url(base_url))
+    renderer = Renderer(config, theme_dirs, base_url, brand)
+    with Staging(paths.output) as staging:                                           # 9. render into staging
+        indexable = staging.write_pages(renderer.render_site(site))
+        staging.write_files(open_data(published, urls, config, base_url))           # 10. open data
+        staging.write_files(site_files(site, config, base_url, indexable))          # 11. feeds, sitemap, robots
         write_assets(staging, theme_dirs, brand)
-        staging.publish()
-    return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True)
+        staging.publish()                                                            # 12. swap in output/
+    notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
+    return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
+                  notes=notes)
 
 
 def check(paths: Paths, options: Options, report: Report | None = None) -> Result:

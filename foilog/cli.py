@@ -124,6 +124,8 @@ def run_build(args: argparse.Namespace, paths: Paths) -> int:
         return _failed(report, exc, args.quiet)
     _print_problems(report, args.quiet)
     if not args.quiet:
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
         pages = len(result.letters)
         print(f"built {pages} letter page{'s' if pages != 1 else ''} into {paths.output} "
               f"({result.pages_written} page{'s' if result.pages_written != 1 else ''} in content/ updated; "

@@ -60,9 +60,18 @@ class Staging:
         finally:
             self._release_lock()
 
-    def write_pages(self, pages: Iterable[Rendered]) -> None:
+    def write_pages(self, pages: Iterable[Rendered]) -> list[str]:
+        """Write each page as it comes; the URLs of those a search engine should index."""
+        indexable = []
         for page in pages:
             self.write_text(output_path(page.url), page.html)
+            if page.index:
+                indexable.append(page.url)
+        return indexable
+
+    def write_files(self, files: dict[str, str]) -> None:
+        for relative, text in files.items():
+            self.write_text(relative, text)
 
     def write_text(self, relative: str, text: str) -> None:
         target = self._inside(relative)
