@@ -9,6 +9,7 @@ import pytest
 
 from foilog.cli import COMMANDS, EPILOG, parsers
 from foilog.config import BRAND_OPTIONS, OPTIONS, PRIVACY_OPTIONS, Brand, SiteConfig
+from foilog.opendata import COLUMNS
 from foilog.pages import FRONT_MATTER_KEYS, KEPT_KEYS
 
 from .helpers import REPO
@@ -131,3 +132,21 @@ def test_docs_links_resolve() -> None:
                 continue
             path = (doc.parent / target.split("#")[0]).resolve()
             assert path.exists(), f"{doc.relative_to(REPO)} links to {target}, which does not exist"
+
+
+# ---------------------------------------------------------------- open data columns: docs/data.md
+
+@pytest.mark.parametrize("column", [c.name for c in COLUMNS])
+def test_open_data_column_is_documented(column: str) -> None:
+    rows = table_rows(DOCS / "data.md")
+    assert column in rows, f"docs/data.md has no table row for the open data column `{column}`"
+    kind = next(c.type for c in COLUMNS if c.name == column)
+    assert rows[column][1] == kind, f"`{column}`: docs/data.md says {rows[column][1]!r}, the data package {kind!r}"
+    assert rows[column][2], f"`{column}` needs a description"
+
+
+def test_open_data_docs_list_the_columns_in_order_and_no_others() -> None:
+    text = (DOCS / "data.md").read_text(encoding="utf-8")
+    table = text[text.index("| column | type |"):].split("\n\n")[0]
+    documented = [re.findall(r"`([^`]+)`", line.split("|")[1])[0] for line in table.splitlines()[2:]]
+    assert documented == [c.name for c in COLUMNS]
