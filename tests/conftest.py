@@ -11,7 +11,13 @@ from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from .browser import Server, Tab, launch, open_tab, serve
-from .helpers import REPO, THEME_NAMES, BuiltSite, build_project, make_project
+from .helpers import REPO, THEME_NAMES, THEMES, BuiltSite, build_project, make_project
+from .synthetic import write_archive
+
+SYNTHETIC_LETTERS = 90
+SYNTHETIC_TOML = 'title = "Made-up archive"\nauthority = "Example Council"\nbase_url = "https://foi.example.org/archive/"\n' \
+                 'per_page = 8\nfeed_entries = 12\nlicence = "Open Government Licence v3.0"\n' \
+                 'licence_url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"\n'
 
 # No example database on disk; in CI the same examples every run, so a failure can be reproduced.
 settings.register_profile("foilog", database=None, deadline=None, derandomize=bool(os.environ.get("CI")))
@@ -47,3 +53,24 @@ def desktop(browser: Any) -> Iterator[Tab]:
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Tab]:
     yield from open_tab(browser, 375, 740)
+
+
+@pytest.fixture(scope="session")
+def synthetic_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuiltSite]:
+    """A made-up archive of 90 letter pages (tests/synthetic.py), eight to a list page, built in each theme.
+
+    Big enough for every browse group to paginate and every chart to have several bars. Treat as read-only.
+    """
+    sites = {}
+    for theme in THEME_NAMES:
+        root = write_archive(tmp_path_factory.mktemp(f"synthetic-{theme}") / "project", SYNTHETIC_LETTERS,
+                             themes=THEMES)
+        (root / "site_src" / "site.toml").write_text(SYNTHETIC_TOML, encoding="utf-8")
+        sites[theme] = BuiltSite(root, build_project(root, theme=theme), theme=theme)
+    return sites
+
+
+@pytest.fixture(scope="session")
+def synthetic_site(synthetic_sites: dict[str, BuiltSite]) -> BuiltSite:
+    """The made-up archive in the default theme."""
+    return synthetic_sites[THEME_NAMES[0]]

@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from foilog.config import load_config
 from foilog.exemptions import meaning
 from foilog.render import OUTCOME_LABELS
 
@@ -144,18 +146,29 @@ def long_date(value: str) -> str:
     return f"{date.day} {date:%B %Y}"
 
 
-def broken_links(output: Path) -> list[str]:
-    """Every internal href/src that does not lead to a file in output/, as 'page: link'."""
+def broken_links(output: Path, base_url: str = "/") -> list[str]:
+    """Every href/src of every page that does not lead to a file in output/ (or to an id in it), as 'page: link'.
+
+    Links must be relative, except the 404 page's, which start at the site's path (it is served at any address),
+    and full addresses of the site itself (canonical links), which must lead to a file too.
+    """
+    full = base_url if base_url.startswith(("http://", "https://")) else None
+    path = "/" + urlsplit(base_url).path.strip("/") + "/" if urlsplit(base_url).path.strip("/") else "/"
     problems = []
     for html in sorted(output.rglob("*.html")):
         here = html.parent.relative_to(output).as_posix()
         page = read_page(html)
         for tag, attribute, link in page.links:
-            if link.lower().startswith(EXTERNAL) or (tag == "link" and link.startswith("http")):
+            where = f"{html.relative_to(output)}: {attribute}={link!r}"
+            start = here
+            if full and link.startswith(full):
+                link, start = link[len(full):] or "./", ""
+            elif html.name == "404.html" and link.startswith(path):
+                link, start = link[len(path):] or "./", ""
+            elif link.lower().startswith(EXTERNAL):
                 continue
             target, _, fragment = link.partition("#")
             target = target.split("?")[0]
-            where = f"{html.relative_to(output)}: {attribute}={link!r}"
             if not target:
                 if fragment and fragment not in page.ids:
                     problems.append(f"{where} (no element has id {fragment!r})")
@@ -163,7 +176,7 @@ def broken_links(output: Path) -> list[str]:
             if target.startswith("/"):
                 problems.append(f"{where} (absolute path: breaks when the site is not at the server's root)")
                 continue
-            resolved = posixpath.normpath(posixpath.join(here, target))
+            resolved = posixpath.normpath(posixpath.join(start, target))
             if resolved == ".." or resolved.startswith("../"):
                 problems.append(f"{where} (leads outside the site)")
                 continue
@@ -175,6 +188,10 @@ def broken_links(output: Path) -> list[str]:
             elif fragment and file.suffix == ".html" and fragment not in read_page(file).ids:
                 problems.append(f"{where} (no id {fragment!r} in {file.relative_to(output)})")
     return problems
+
+
+def site_base_url(site: BuiltSite) -> str:
+    return load_config(site.root / "site_src" / "site.toml").base_url
 
 
 # ---------------------------------------------------------------- the example site
@@ -291,7 +308,7 @@ def test_debris_check_can_fail(tmp_path: Path) -> None:
 
 def test_every_internal_link_resolves(example_site: BuiltSite) -> None:
     assert len(example_site.html_files()) >= len(SEEDS) + 2
-    problems = broken_links(example_site.output)
+    problems = broken_links(example_site.output, site_base_url(example_site))
     assert not problems, "\n".join(problems)
 
 
@@ -404,3 +421,13 @@ def test_letter_text_never_becomes_markup(tmp_path: Path) -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in (root / "output" / "letters").rglob("index.html"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, "the text is shown, escaped, not dropped"
     assert "{{ 7*7 }}" in text and "{% raw %}" in text, "letter text is shown as written, never run as a template"
+
+
+def test_link_check_follows_full_addresses_of_the_site_and_the_404_pages_links(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text(
+        '<link rel="canonical" href="https://foi.example.org/log/a/"><a href="https://foi.example.org/log/gone/">x</a>')
+    (tmp_path / "404.html").write_text('<a href="/log/a/">ok</a><a href="/log/gone/">x</a><a href="/elsewhere/">x</a>')
+    problems = broken_links(tmp_path, "https://foi.example.org/log/")
+    assert len(problems) == 3, problems
+    assert any("gone" in p and p.startswith("a/") for p in problems)
