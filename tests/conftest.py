@@ -15,9 +15,15 @@ from .helpers import REPO, THEME_NAMES, THEMES, BuiltSite, build_project, make_p
 from .synthetic import write_archive
 
 SYNTHETIC_LETTERS = 90
-SYNTHETIC_TOML = 'title = "Made-up archive"\nauthority = "Example Council"\nbase_url = "https://foi.example.org/archive/"\n' \
-                 'per_page = 8\nfeed_entries = 12\nlicence = "Open Government Licence v3.0"\n' \
-                 'licence_url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"\n'
+SYNTHETIC_TOML = """\
+title = "Made-up archive"
+authority = "Example Council"
+base_url = "https://foi.example.org/archive/"
+per_page = 8
+feed_entries = 12
+licence = "Open Government Licence v3.0"
+licence_url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+"""
 
 # No example database on disk; in CI the same examples every run, so a failure can be reproduced.
 settings.register_profile("foilog", database=None, deadline=None, derandomize=bool(os.environ.get("CI")))

@@ -158,7 +158,7 @@ def broken_links(output: Path, base_url: str = "/") -> list[str]:
     for html in sorted(output.rglob("*.html")):
         here = html.parent.relative_to(output).as_posix()
         page = read_page(html)
-        for tag, attribute, link in page.links:
+        for _tag, attribute, link in page.links:
             where = f"{html.relative_to(output)}: {attribute}={link!r}"
             start = here
             if full and link.startswith(full):
