@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from .model import Letter
 
@@ -67,6 +66,8 @@ def find_related(letters: list[Letter], count: int = RELATED_COUNT,
 
 def _tfidf(texts: list[str]) -> Any:
     """Rows of L2-normalised TF-IDF weights, one per text; None when no text has a usable word."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer  # slow to import: only when used
+
     many = len(texts) >= 50
     vectorizer = TfidfVectorizer(
         lowercase=True, strip_accents="unicode", token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
