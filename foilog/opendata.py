@@ -125,13 +125,16 @@ def _schema(flat_lists: bool) -> dict[str, Any]:
 
 
 def _resource(name: str, path: str, text: str, fmt: str, mediatype: str, description: str) -> dict[str, Any]:
-    data = text.encode("utf-8")
-    return {
+    resource: dict[str, Any] = {
         "name": name, "path": path, "profile": "tabular-data-resource", "title": description,
-        "format": fmt, "mediatype": mediatype, "encoding": "utf-8", "bytes": len(data),
-        "hash": hashlib.md5(data, usedforsecurity=False).hexdigest(),
-        "schema": _schema(flat_lists=fmt == "csv"),
+        "format": fmt, "mediatype": mediatype, "encoding": "utf-8",
     }
+    if fmt == "csv":  # frictionless reads JSON through a parser that cannot count bytes, so only the CSV gets these
+        data = text.encode("utf-8")
+        resource["bytes"] = len(data)
+        resource["hash"] = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    resource["schema"] = _schema(flat_lists=fmt == "csv")
+    return resource
 
 
 def datapackage(config: SiteConfig, base_url: str, csv_text: str, json_text: str) -> str:
