@@ -56,12 +56,33 @@ class Server:
         return self.base + relative.removesuffix("index.html")
 
 
+class _NotFoundHandler(_QuietHandler):
+    """Answers an address that does not exist with the site's 404.html, as GitHub Pages and most hosts do."""
+
+    not_found_page: Path
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404 or not self.not_found_page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = self.not_found_page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
 @contextmanager
-def serve(output: Path, served: Path) -> Iterator[Server]:
-    """Serve a copy of a built site at http://127.0.0.1:PORT/foi-archive/ until the block ends."""
+def serve(output: Path, served: Path, *, not_found: bool = False) -> Iterator[Server]:
+    """Serve a copy of a built site at http://127.0.0.1:PORT/foi-archive/ until the block ends; with `not_found`,
+    a missing address gets the site's 404.html."""
     shutil.copytree(output, served / SUBPATH)
     (served / "index.html").write_text("<!doctype html><title>not the site</title>", encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(served))
+    handler_class = type("SiteHandler", (_NotFoundHandler,), {"not_found_page": served / SUBPATH / "404.html"}) \
+        if not_found else _QuietHandler
+    handler = functools.partial(handler_class, directory=str(served))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
     thread.start()

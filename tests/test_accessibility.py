@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .browser import ARTIFACTS, Server, Tab, open_tab, serve, unavailable
+from .browser import ARTIFACTS, SUBPATH, Server, Tab, open_tab, serve, unavailable
 from .helpers import REPO, THEME_NAMES, THEMES, BuiltSite, build_project, make_project
 
 pytestmark = pytest.mark.browser
@@ -30,9 +30,13 @@ PHONE, SMALLEST, DESKTOP = 375, 320, 1280
 # One page of each type, by the template that renders it: the screenshots and the narrow-screen checks use these.
 PAGE_TYPES = {
     "home.html": "",
-    "list.html": "letters/page/2/",
+    "listing.html": "letters/page/2/",
+    "browse.html": "browse/",
     "letter.html": "letters/2020/6370952/",
+    "statistics.html": "statistics/",
+    "data.html": "data/",
     "page.html": "about/",
+    "404.html": "404.html",
 }
 LETTER = PAGE_TYPES["letter.html"]
 
@@ -45,8 +49,12 @@ def _showcase(root: Path, theme: str) -> BuiltSite:
     make_project(root, whole_example=True)
     toml = root / "site_src" / "site.toml"
     text = toml.read_text(encoding="utf-8")
-    assert "per_page = 20\n" in text and "[brand]\n" in text, "the example site.toml changed: update the showcase"
+    base_url = 'base_url = "https://foi.example.org/"\n'
+    assert "per_page = 20\n" in text and "[brand]\n" in text and base_url in text, \
+        "the example site.toml changed: update the showcase"
     text = text.replace("per_page = 20\n", "per_page = 2\n").replace("[brand]\n", '[brand]\nlogo = "logo.svg"\n')
+    # where the tests serve it, so that the 404 page's links (which start from base_url's path) work there too
+    text = text.replace(base_url, f'base_url = "https://foi.example.org/{SUBPATH}/"\n')
     toml.write_text(text, encoding="utf-8")
     (root / "site_src" / "logo.svg").write_text(LOGO, encoding="utf-8")
     result = build_project(root, theme=theme)
