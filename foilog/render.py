@@ -186,7 +186,7 @@ class Renderer:
             def link(target: str) -> str:
                 return target if root == "./" else root + target
             self._items[key] = Markup(self.env.get_template("_letter_item.html").render(
-                site=self.config, letter=letter, level=level, urls=urls, link=link, root=root))
+                site=self.config, letter=letter, level=level, urls=urls, link=link, root=root).rstrip("\n"))
         return self._items[key]
 
     def render_site(self, site: Site) -> Iterator[Rendered]:
