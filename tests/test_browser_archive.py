@@ -70,7 +70,7 @@ def test_the_statistics_page_at_phone_and_desktop_widths(archive: tuple[BuiltSit
         for tab in open_tab(browser, width, 900):
             page = tab.page
             tab.open(server.base + "statistics/")
-            page.screenshot(path=str(folder / f"statistics-{width}.png"), full_page=True)
+            page.screenshot(path=str(folder / f"archive-statistics-{width}.png"), full_page=True)
             charts = page.locator("svg.chart-svg")
             assert charts.count() == 5
             for index in range(5):
