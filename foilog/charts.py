@@ -105,8 +105,12 @@ def _legend(series: Sequence[Series], top: float) -> list[str]:
     out = ['<g class="chart-legend">']
     for item, (x, row) in zip(series, _legend_layout(series), strict=True):
         y = top + row * LEGEND_ROW + FONT
-        out.append(f'<rect class="{escape(item.css)}" x="{x:.1f}" y="{y - FONT + 2:.1f}" width="{FONT}" '
-                   f'height="{FONT}"/>')
+        if item.css == "chart-reference":  # a dashed line, like the one it names
+            out.append(f'<g class="chart-reference"><line x1="{x:.1f}" x2="{x + FONT:.1f}" y1="{y - FONT / 3:.1f}" '
+                       f'y2="{y - FONT / 3:.1f}" stroke-dasharray="4 2"/></g>')
+        else:
+            out.append(f'<rect class="{escape(item.css)}" x="{x:.1f}" y="{y - FONT + 2:.1f}" width="{FONT}" '
+                       f'height="{FONT}"/>')
         out.append(f'<text x="{x + FONT + 5:.1f}" y="{y:.1f}">{escape(item.name)}</text>')
     out.append("</g>")
     return out
@@ -152,7 +156,8 @@ def bar_chart(chart_id: str, title: str, description: str, labels: Sequence[str]
 def line_chart(chart_id: str, title: str, description: str, labels: Sequence[str], lines: Sequence[Series],
                reference: tuple[float, str] | None = None) -> Markup:
     """Lines with a point per label (a gap where a value is None), and an optional dashed reference line."""
-    height = HEIGHT + _legend_height(lines)
+    legend = list(lines) + ([Series(reference[1], "chart-reference", [])] if reference else [])
+    height = HEIGHT + _legend_height(legend)
     plot_height = HEIGHT - TOP - BOTTOM
     values = [v for line in lines for v in line.values if v is not None]
     top, step = nice_scale(max(values + ([reference[0] * 1.1] if reference else []), default=0))
@@ -166,8 +171,7 @@ def line_chart(chart_id: str, title: str, description: str, labels: Sequence[str
     if reference:
         y = y_of(reference[0])
         out.append(f'<g class="chart-reference"><line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.2f}" y2="{y:.2f}" '
-                   f'stroke-dasharray="6 4"/><text x="{WIDTH - RIGHT - 4}" y="{y - 6:.2f}" text-anchor="end">'
-                   f'{escape(reference[1])}</text></g>')
+                   f'stroke-dasharray="6 4"/></g>')
     for line in lines:
         out.append(f'<g class="chart-line {escape(line.css)}">')
         runs: list[list[str]] = [[]]
@@ -186,7 +190,7 @@ def line_chart(chart_id: str, title: str, description: str, labels: Sequence[str
                            f'<title>{escape(labels[index])}: {escape(line.name)} {number(value)}</title></circle>')
         out.append("</g>")
     out += _x_labels(labels, centres, _every(len(labels), 6), TOP + plot_height)
-    out += _legend(lines, HEIGHT)
+    out += _legend(legend, HEIGHT)
     out.append("</svg>")
     return Markup("\n".join(out))
 
