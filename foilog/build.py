@@ -15,6 +15,7 @@ from tqdm import tqdm
 from . import pages as page_stage
 from .brand import BrandAssets, prepare_brand
 from .browse import build_archive
+from .clock import source_date_epoch
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Report
 from .feeds import site_files
@@ -74,6 +75,7 @@ NO_FULL_URL = ("base_url is a path ({base_url}), not a full address, so feed.xml
 def build(paths: Paths, options: Options, report: Report | None = None) -> Result:
     """Build the site: a checklist of stages. Raises FoilogError when nothing can be published."""
     report = report or Report()
+    source_date_epoch()  # a malformed SOURCE_DATE_EPOCH stops the build before any work (and before numpy reads it)
     config = load_config(paths.site_src / "site.toml")
     if options.base_url is not None and base_url_problem(options.base_url):
         raise FoilogError(f"the base URL {base_url_problem(options.base_url)}", hint="for example /foi/")
