@@ -17,6 +17,7 @@ from . import __version__
 from .config import SiteConfig
 from .exemptions import meaning
 from .model import OUTCOME_LABELS, Letter
+from .read import BIDI_CONTROLS
 from .render import Site
 from .urls import FEED, ROBOTS, SITEMAP, absolute, letter_key
 
@@ -27,12 +28,13 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(value: object) -> str:
-    """Text safe inside an XML element: escaped, and without the control characters XML 1.0 forbids."""
-    return escape(_NOT_XML.sub("", str(value)))
+    """Text safe inside an XML element: escaped, without the control characters XML 1.0 forbids and without
+    Unicode direction overrides (as on the pages)."""
+    return escape(BIDI_CONTROLS.sub("", _NOT_XML.sub("", str(value))))
 
 
 def xml_attr(value: object) -> str:
-    return quoteattr(_NOT_XML.sub("", str(value)))
+    return quoteattr(BIDI_CONTROLS.sub("", _NOT_XML.sub("", str(value))))
 
 
 def timestamp(date: dt.date | None) -> str:

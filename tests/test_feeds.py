@@ -173,7 +173,7 @@ def test_a_hostile_title_stays_text_and_the_feed_stays_valid(tmp_path: Path) -> 
     (root / "site_src" / "site.toml").write_text(f'base_url = "{BASE}"\n', encoding="utf-8")
     page = sorted((root / "content" / "letters").rglob("*.md"))[0]
     text = page.read_text(encoding="utf-8")
-    hostile = "Fines & fees <script>alert(1)</script> ]]> \\f\\u0001 done"
+    hostile = "Fines & fees <script>alert(1)</script> ]]> \\f\\u0001\\u202e done"
     page.write_text(re.sub(r"^title: .*$", lambda _: f'title: "{hostile}"', text, count=1, flags=re.M),
                     encoding="utf-8")
     build_project(root)
