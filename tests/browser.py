@@ -147,7 +147,10 @@ def open_tab(browser: Any, width: int, height: int, **context_options: Any) -> I
     page.on("console", lambda msg: tab.problems.append(f"{page.url}: console {msg.type}: {msg.text}")
             if msg.type == "error" else None)
     page.on("pageerror", lambda exc: tab.problems.append(f"{page.url}: page error: {exc}"))
-    page.on("requestfailed", lambda req: tab.problems.append(f"{page.url}: request failed: {req.url}"))
+    # a request the browser itself abandons when the next page starts loading (a favicon, say) is not the site's
+    # fault; a missing file shows up as an HTTP error below
+    page.on("requestfailed", lambda req: tab.problems.append(f"{page.url}: request failed: {req.url} ({req.failure})")
+            if "ERR_ABORTED" not in (req.failure or "") else None)
     page.on("response", lambda res: tab.problems.append(f"{page.url}: HTTP {res.status} for {res.url}")
             if res.status >= 400 else None)
     try:
