@@ -2,7 +2,8 @@
 # Works from a fresh clone on a fresh machine: it creates .venv with python3 (3.11) and installs
 # the pinned requirements; `make test` also installs Debian's chromium, Java and Node.js when they are
 # missing, and the pinned npm packages (axe-core, the Nu Html Checker, GOV.UK Frontend, Sass).
-# `make site` needs neither Node nor Java: the govuk theme's compiled CSS is committed (`make css`).
+# `make site` needs Node.js too (installed when missing), for lunr.js, which every site's search copies; not Java:
+# the govuk theme's compiled CSS is committed (`make css`).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,7 +16,8 @@ PYTEST_ARGS ?=
 .PHONY: help site test golden css venv deps dev-deps chromium java node npm-deps lint typecheck pytest bench clean
 
 help:
-	@echo "make site       create .venv, install requirements.txt and build the example site into output/"
+	@echo "make site       create .venv, install requirements.txt and the npm packages (lunr.js), and build the"
+	@echo "                example site into output/"
 	@echo "make test       install chromium if missing, create .venv, install requirements-dev.txt,"
 	@echo "                then run ruff, mypy and pytest (what CI runs)"
 	@echo "make golden     rebuild tests/golden/expected after an intended change to the output (review the diff)"
@@ -76,7 +78,7 @@ as_root = $$( [ "$$(id -u)" = 0 ] || echo sudo )
 
 # ------------------------------------------------------------------ the two commands
 
-site: deps
+site: deps npm-deps
 	$(BIN)/python build.py
 
 # Every check runs even when an earlier one fails, so one run shows all the problems.
@@ -88,7 +90,7 @@ test: chromium java npm-deps dev-deps
 	if [ $$status -ne 0 ]; then echo "make test: some checks failed (see above)" >&2; fi; \
 	exit $$status
 
-golden: deps
+golden: deps npm-deps
 	$(BIN)/python tests/golden/refresh.py
 
 css: npm-deps
