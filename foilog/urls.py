@@ -175,3 +175,22 @@ def base_url_problem(base_url: str) -> str | None:
     if is_full_url(base_url) or base_url.startswith("/"):
         return None if not re.search(r"[\s\"'<>]", base_url) else "must not contain spaces, quotes or angle brackets"
     return "must be a path starting with / (such as /foi/) or a full http(s):// URL"
+
+
+SEARCH_URL = "search/"
+SEARCH_DATA_URL = "search/data/"
+SEARCH_SCRIPTS = ("search/lunr.min.js", "search/search.js")
+DOCS_PER_FOLDER = 1000
+
+
+def search_doc_url(number: int) -> str:
+    """One letter's search record: search/data/docs/<number // 1000>/<number>.json."""
+    return f"{SEARCH_DATA_URL}docs/{number // DOCS_PER_FOLDER}/{number}.json"
+
+
+def search_shard_url(number: int) -> str:
+    return f"{SEARCH_DATA_URL}shards/{number}.json"
+
+
+def search_terms_url(length: int) -> str:
+    return f"{SEARCH_DATA_URL}terms/{length}.json"

@@ -1,0 +1,398 @@
+"""Stage 5: the search index, sharded by term so that a query fetches only the few files it needs.
+
+What a query scores against is exactly what one lunr.js 2.3.9 index over all the letters would hold: the same terms,
+the same `_index` numbers, the same BM25 field-vector values (lunr.py's formula and rounding). lunr keeps idf inside
+the document vectors and divides a match's score only by the query vector's length, so the vector entries of the
+terms a query uses are all it needs; the browser (foilog/static/search.js) loads the shards holding those terms,
+builds a small `lunr.Index` from them and lets lunr.js score it. The tests prove the scores and order identical to
+an unsharded index built by lunr.py. lunr.py itself takes about a minute for 10,000 letters; this builder computes
+the same numbers in a few seconds.
+
+Files written under `search/data/` (see docs/search.md): `manifest.json` (fields, shard boundaries, facet names,
+common words), `shards/N.json` (the postings of a run of terms), `terms/L.json` (the terms of length L, for the
+typo-tolerant retry), `facets.json` (each letter's year, topics, exemptions, outcome, law and timeliness, packed)
+and `docs/B/N.json` (one letter's title, facts and text passages, for its result and snippet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .bodytext import Passage, passages
+from .config import SiteConfig
+from .errors import FoilogError
+from .model import OUTCOMES, Letter
+from .output import Staging
+from .render import OUTCOME_LABELS, format_date, sort_key
+from .searchtext import stem, words
+from .urls import (
+    DOCS_PER_FOLDER,
+    SEARCH_DATA_URL,
+    SEARCH_SCRIPTS,
+    letter_year,
+    output_path,
+    search_doc_url,
+    search_shard_url,
+    search_terms_url,
+)
+
+FORMAT_VERSION = 1
+LUNR_VERSION = "2.3.9"
+# Field name and boost, in lunr's field order. A reference match outweighs any other field's (the tests hold it).
+FIELDS: tuple[tuple[str, int], ...] = (("reference", 30), ("title", 10), ("summary", 3), ("request", 1),
+                                       ("response", 1))
+K1 = 1.2
+B = 0.75
+SHARD_BYTES = 48_000          # uncompressed JSON per shard, before the term that overflows it
+SHARED_PARAGRAPH_SHARE = 0.1  # a paragraph in at least this share of letters (and in 3 or more) is boilerplate
+SHARED_PARAGRAPH_MIN = 3
+COMMON_SHARE = 0.3            # words in more letters than this (and in 500 or more) are left out of longer queries
+COMMON_MIN = 500
+FUZZY_MAX_DIGITS = 2          # the retry's edit distance is at most 2, so terms with more digits can never match
+REPO = Path(__file__).resolve().parents[1]
+STATIC = Path(__file__).resolve().parent / "static"
+LUNR_JS = REPO / "node_modules" / "lunr" / "lunr.min.js"
+_MONTHS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
+_NUMBERS = re.compile(r"\d+")
+
+
+# ---------------------------------------------------------------- documents
+
+@dataclass
+class Section:
+    """A passage of a letter as its search result quotes it."""
+
+    part: str          # "summary", "request" or "response"
+    text: str
+    anchor: str = ""   # a question's anchor on the letter page
+    heading: str = ""  # the question
+
+
+@dataclass
+class SearchDoc:
+    number: int
+    letter: Letter
+    url: str
+    sections: list[Section]
+
+
+def documents(letters: list[Letter], urls: dict[str, str]) -> list[SearchDoc]:
+    """The letters as search documents, newest first (a document's number is its place in that order)."""
+    ordered = sorted(letters, key=sort_key)
+    found = [passages(letter.body) for letter in ordered]
+    shared = shared_paragraphs(found)
+    return [SearchDoc(number, letter, urls[letter.source or str(letter.page)], sections(letter, found_here, shared))
+            for number, (letter, found_here) in enumerate(zip(ordered, found, strict=True))]
+
+
+def sections(letter: Letter, found: list[Passage], shared: set[bytes]) -> list[Section]:
+    """The summary, then the request and response with each question apart, without shared paragraphs."""
+    out = [Section("summary", letter.summary)] if letter.summary else []
+    for passage in found:
+        kept = [p for p in passage.paragraphs if template_key(p) not in shared]
+        if passage.anchor:
+            out.append(Section(passage.part, "\n".join(kept), passage.anchor, passage.heading))
+        elif kept and out and out[-1].part == passage.part and not out[-1].anchor:
+            out[-1].text += "\n" + "\n".join(kept)
+        elif kept:
+            out.append(Section(passage.part, "\n".join(kept)))
+    return out
+
+
+def field_words(doc: SearchDoc) -> list[list[str]]:
+    """The prepared words of each of FIELDS."""
+    request: list[str] = []
+    response: list[str] = []
+    for section in doc.sections:
+        if section.part != "summary":
+            target = request if section.part == "request" else response
+            target += words(section.heading) + words(section.text) if section.heading else words(section.text)
+    letter = doc.letter
+    return [words(str(letter.reference)), words(letter.title), words(letter.summary), request, response]
+
+
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_MONTH_NAMES = [m.encode() for m in ("january", "february", "march", "april", "may", "june", "july", "august",
+                                     "september", "october", "november", "december")]
+
+
+def template_key(paragraph: str) -> bytes:
+    """A paragraph with its numbers and month names blanked, so the filled-in copies of a template compare equal."""
+    key = " ".join(paragraph.lower().split()).encode().translate(_DIGITS_TO_ZERO)
+    if b"0" in key:
+        for month in _MONTH_NAMES:
+            key = key.replace(month, b"m")
+    return hashlib.blake2b(key, digest_size=12).digest()
+
+
+def shared_paragraphs(found: list[list[Passage]]) -> set[bytes]:
+    """Paragraphs (as template keys) that so many letters contain that they say nothing about any one of them."""
+    counts: Counter[bytes] = Counter()
+    for letter_passages in found:
+        counts.update({template_key(p) for passage in letter_passages for p in passage.paragraphs})
+    threshold = max(SHARED_PARAGRAPH_MIN, math.ceil(SHARED_PARAGRAPH_SHARE * len(found)))
+    return {key for key, count in counts.items() if count >= threshold}
+
+
+# ---------------------------------------------------------------- the inverted index
+
+@dataclass
+class Postings:
+    """What lunr's Builder computes: terms numbered in order of first appearance, and who holds each term."""
+
+    documents: int
+    terms: dict[str, int] = field(default_factory=dict)
+    # per term: entries packed as (document << 24 | field << 21 | term frequency), in document order
+    entries: list[array] = field(default_factory=list)
+    lengths: list[array] = field(default_factory=list)  # per field: each document's number of tokens
+    norms: list[list[float]] = field(default_factory=list)  # per field and document: BM25's length factor
+
+    def finish(self) -> None:
+        """lunr's `k1 * (1 - b + b * (fieldLength / averageFieldLength))`, computed as lunr.py does."""
+        for lengths in self.lengths:
+            average = sum(lengths) / self.documents if self.documents else 0.0
+            self.norms.append([K1 * (1 - B + B * (length / average)) for length in lengths])
+
+
+def invert(docs: list[SearchDoc]) -> Postings:
+    postings = Postings(len(docs), lengths=[array("I") for _ in FIELDS])
+    terms, entries = postings.terms, postings.entries
+    term_of: dict[str, str] = {}  # word -> its stem, each stemmed once
+    for doc in docs:
+        for number, tokens in enumerate(field_words(doc)):
+            del tokens[MAX_FREQUENCY:]
+            postings.lengths[number].append(len(tokens))
+            for token in set(tokens).difference(term_of):
+                term_of[token] = stem(token)
+            frequencies = Counter(map(term_of.__getitem__, tokens))  # terms in order of first appearance
+            if not frequencies.keys() <= terms.keys():
+                for term in frequencies:
+                    if term not in terms:
+                        terms[term] = len(entries)
+                        entries.append(array("Q"))
+            packed = doc.number << 24 | number << 21
+            for term, count in frequencies.items():
+                entries[terms[term]].append(packed | count)
+    postings.finish()
+    return postings
+
+
+MAX_FREQUENCY = (1 << 21) - 1
+
+
+def field_scores(postings: Postings, index: int) -> list[tuple[list[int], list[int]]]:
+    """One term's lunr field-vector values, per field: document numbers and scores in thousandths.
+
+    The arithmetic is lunr.py's Builder._create_field_vectors, operation for operation, so the rounded values are
+    the ones it would serialize; a value `n` here stands for the JSON number n/1000 (the same double).
+    """
+    entries = postings.entries[index]
+    documents_with_term = len(entries)  # lunr's idf counts (field, document) pairs
+    x = (postings.documents - documents_with_term + 0.5) / (documents_with_term + 0.5)
+    idf = math.log(1 + abs(x))
+    out: list[tuple[list[int], list[int]]] = [([], []) for _ in FIELDS]
+    for value in entries:
+        document, number, tf = value >> 24, value >> 21 & 7, value & MAX_FREQUENCY
+        score = idf * ((K1 + 1) * tf) / (postings.norms[number][document] + tf)
+        score *= FIELDS[number][1]
+        docs, scores = out[number]
+        docs.append(document)
+        scores.append(round(round(score, 3) * 1000))
+    return out
+
+
+def term_json(term: str, index: int, scores: list[tuple[list[int], list[int]]]) -> str:
+    """`["term",_index,[docs as deltas…, scores…] per field]`."""
+    parts = [json.dumps(term, ensure_ascii=False), str(index)]
+    for docs, values in scores:
+        deltas = [docs[0]] + [b - a for a, b in zip(docs, docs[1:], strict=False)] if docs else []
+        parts.append("[" + ",".join(map(str, deltas + values)) + "]")
+    return "[" + ",".join(parts) + "]"
+
+
+# ---------------------------------------------------------------- the stage
+
+@dataclass
+class SearchIndex:
+    """Everything the search page needs, ready to write into the site."""
+
+    docs: list[SearchDoc]
+    postings: Postings
+    config: SiteConfig
+    shard_bytes: int = SHARD_BYTES
+    written: dict[str, int] = field(default_factory=dict)  # output path -> bytes
+
+    def write(self, staging: Staging) -> None:
+        """Write the search's scripts and data files (the search page itself is rendered with the other pages)."""
+        if not LUNR_JS.is_file():
+            raise FoilogError(f"lunr.js is missing ({LUNR_JS})", hint="run `npm ci` in the foilog folder "
+                              "(`make site` does it) to install it from package-lock.json")
+        for url, source in zip(SEARCH_SCRIPTS, (LUNR_JS, STATIC / "search.js"), strict=True):
+            self._write(staging, url, source.read_bytes())
+        digest = hashlib.sha256()
+
+        def write(url: str, data: bytes) -> None:
+            digest.update(url.encode() + b"\0" + data)
+            self._write(staging, url, data)
+
+        for doc in self.docs:
+            write(search_doc_url(doc.number), _json(doc_record(doc)))
+        write(SEARCH_DATA_URL + "facets.json", _json(facet_data(self.docs, self.facets)))
+        boundaries = []
+        for number, shard in enumerate(self.shards()):
+            boundaries.append(shard[0][0])
+            write(search_shard_url(number), ("[" + ",\n".join(text for _, text in shard) + "]\n").encode())
+        for length, terms in sorted(self.dictionary.items()):
+            write(search_terms_url(length), _json(terms))
+        self._write(staging, SEARCH_DATA_URL + "manifest.json", self.manifest(digest.hexdigest()[:16], boundaries))
+
+    def _write(self, staging: Staging, url: str, data: bytes) -> None:
+        staging.write_bytes(output_path(url), data)
+        self.written[url] = len(data)
+
+    @cached_property
+    def sorted_terms(self) -> list[str]:
+        return sorted(self.postings.terms)
+
+    def shards(self) -> Iterator[list[tuple[str, str]]]:
+        """Runs of (term, JSON) in term order, each run about `shard_bytes` of JSON."""
+        shard: list[tuple[str, str]] = []
+        size = 0
+        for term in self.sorted_terms:
+            index = self.postings.terms[term]
+            text = term_json(term, index, field_scores(self.postings, index))
+            if shard and size + len(text) > self.shard_bytes:
+                yield shard
+                shard, size = [], 0
+            shard.append((term, text))
+            size += len(text) + 2
+        if shard:
+            yield shard
+
+    @cached_property
+    def dictionary(self) -> dict[int, list[str]]:
+        """The terms the typo-tolerant retry can reach (those with at most two digits), by length."""
+        by_length: dict[int, list[str]] = {}
+        for term in self.sorted_terms:
+            if sum(c.isdigit() for c in term) <= FUZZY_MAX_DIGITS:
+                by_length.setdefault(len(term), []).append(term)
+        return by_length
+
+    @cached_property
+    def facets(self) -> list[Facet]:
+        return facets(self.docs, self.config)
+
+    def common_terms(self) -> list[str]:
+        """Terms in so many letters that a query with other words does better without them."""
+        threshold = max(COMMON_MIN, COMMON_SHARE * self.postings.documents)
+        common = []
+        for term in self.sorted_terms:
+            entries = self.postings.entries[self.postings.terms[term]]
+            if len(entries) > threshold and len({value >> 24 for value in entries}) > threshold:
+                common.append(term)
+        return common
+
+    def manifest(self, build: str, boundaries: list[str]) -> bytes:
+        return _json({
+            "format": FORMAT_VERSION,
+            "lunr": LUNR_VERSION,
+            "build": build,
+            "documents": len(self.docs),
+            "docsPerFolder": DOCS_PER_FOLDER,
+            "fields": [name for name, _ in FIELDS],
+            "shards": boundaries,
+            "terms": sorted(self.dictionary),
+            "common": self.common_terms(),
+            "facets": [{"key": f.key, "name": f.name, "multiple": f.multiple,
+                        "values": [{"value": v, "label": label} for v, label in f.values]} for f in self.facets],
+        })
+
+
+def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig) -> SearchIndex:
+    """Stage 5: read every published letter's page into the search index (written later, with the site)."""
+    docs = documents(letters, urls)
+    return SearchIndex(docs, invert(docs), config)
+
+
+def _json(value: object) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+# ---------------------------------------------------------------- per-letter records and facets
+
+def doc_record(doc: SearchDoc) -> dict[str, object]:
+    """What a search result shows of a letter, and the passages its snippet is cut from."""
+    letter = doc.letter
+    return {
+        "url": doc.url,
+        "title": letter.title,
+        "reference": str(letter.reference),
+        "date": _date_line(letter),
+        "outcome": letter.outcome,
+        "outcomeLabel": OUTCOME_LABELS.get(letter.outcome, letter.outcome),
+        "late": letter.late,
+        "sections": [{"part": s.part, "id": s.anchor, "heading": s.heading, "text": s.text}
+                     for s in doc.sections],
+    }
+
+
+def _date_line(letter: Letter) -> str:
+    if letter.responded:
+        return f"Answered {format_date(letter.responded)}"
+    if letter.received:
+        return f"Received {format_date(letter.received)}"
+    return ""
+
+
+@dataclass
+class Facet:
+    key: str           # the search page's URL parameter
+    name: str
+    multiple: bool
+    values: list[tuple[str, str]]  # (value, label) in display order
+    of_letter: dict[int, list[int]]  # document number -> positions in `values`
+
+
+def facets(docs: list[SearchDoc], config: SiteConfig) -> list[Facet]:
+    def facet(key: str, name: str, per_doc: list[list[str]], order: Iterable[str], labels: dict[str, str],
+              multiple: bool = False) -> Facet:
+        present = {v for values in per_doc for v in values}
+        ordered = [v for v in dict.fromkeys(order) if v in present]
+        ordered += sorted(present - set(ordered), key=_natural)
+        position = {v: i for i, v in enumerate(ordered)}
+        return Facet(key, name, multiple, [(v, labels.get(v, v)) for v in ordered],
+                     {doc.number: [position[v] for v in values] for doc, values in zip(docs, per_doc, strict=True)})
+
+    letters = [doc.letter for doc in docs]
+    years = [[letter_year(le)] for le in letters]
+    return [
+        facet("year", "Year", years, sorted({y[0] for y in years if y[0] != "undated"}, reverse=True), {}),
+        facet("topic", "Topic", [list(le.topics) for le in letters], config.topics, {}, multiple=True),
+        facet("exemption", "Exemption", [list(le.exemptions) for le in letters], [], {}, multiple=True),
+        facet("outcome", "Outcome", [[le.outcome] for le in letters], OUTCOMES, OUTCOME_LABELS),
+        facet("law", "Law", [[le.regime] for le in letters], ("FOIA", "EIR"),
+              {"FOIA": "Freedom of Information Act", "EIR": "Environmental Information Regulations"}),
+        facet("timeliness", "Answered in time", [[] if le.late is None else ["late" if le.late else "on-time"]
+                                                 for le in letters], ("on-time", "late"),
+              {"on-time": "On time", "late": "Late"}),
+    ]
+
+
+def facet_data(docs: list[SearchDoc], all_facets: list[Facet]) -> dict[str, str]:
+    """Each facet's values for every letter, in document order: one character per value (chr(48 + position)),
+    letters separated by commas."""
+    return {f.key: ",".join("".join(chr(48 + p) for p in f.of_letter[doc.number]) for doc in docs)
+            for f in all_facets}
+
+
+def _natural(text: str) -> list[object]:
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
