@@ -19,6 +19,7 @@ from .clock import source_date_epoch
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Report
 from .feeds import site_files
+from .index import build_index
 from .model import Letter
 from .opendata import open_data
 from .output import Staging
@@ -94,15 +95,17 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     archive = build_archive(published)                                               # 6. browse groupings
     related = find_related(published)                                                # 7. related requests
     statistics = compute_statistics(published, config.working_day_limit)             # 8. statistics, charts
+    search = build_index(published, urls, config)                                    # 9. index for search
     site = Site(published, urls, extra, archive, related, statistics, figures(statistics, archive.exemption_urls),
                 feeds=is_full_url(base_url))
     renderer = Renderer(config, theme_dirs, base_url, brand)
-    with Staging(paths.output) as staging:                                           # 9. render into staging
+    with Staging(paths.output) as staging:                                           # 10. render into staging
         indexable = staging.write_pages(renderer.render_site(site))
-        staging.write_files(open_data(published, urls, config, base_url))           # 10. open data
-        staging.write_files(site_files(site, config, base_url, indexable))          # 11. feeds, sitemap, robots
+        search.write(staging)                                                        #     the search's files
+        staging.write_files(open_data(published, urls, config, base_url))           # 11. open data
+        staging.write_files(site_files(site, config, base_url, indexable))          # 12. feeds, sitemap, robots
         write_assets(staging, theme_dirs, brand)
-        staging.publish()                                                            # 12. swap in output/
+        staging.publish()                                                            # 13. swap in output/
     notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
                   notes=notes)

@@ -208,6 +208,8 @@ class Renderer:
         yield self.page("data.html", u.OPEN_DATA, total=len(ordered), columns=COLUMNS, **common)
         for page in site.extra:
             yield self.page("page.html", page.url, page=page, body=markdown_html(page.body), **common)
+        yield self.page("search.html", u.SEARCH_URL, total=len(ordered), search_data=u.SEARCH_DATA_URL,
+                        search_scripts=u.SEARCH_SCRIPTS, **common)
         yield self.page("404.html", u.NOT_FOUND, from_root=True, index=False, **common)
 
     def listing(self, listing: ListingPage, common: dict[str, Any]) -> Rendered:
