@@ -9,9 +9,9 @@ an unsharded index built by lunr.py. lunr.py itself takes about a minute for 10,
 the same numbers in a few seconds.
 
 Files written under `search/data/` (see docs/search.md): `manifest.json` (fields, shard boundaries, facet names,
-common words), `shards/N.json` (the postings of a run of terms), `terms/L.json` (the terms of length L, for the
-typo-tolerant retry), `facets.json` (each letter's year, topics, exemptions, outcome, law and timeliness, packed)
-and `docs/B/N.json` (one letter's title, facts and text passages, for its result and snippet).
+common words), `shards/N.json` (the postings of a run of terms), `words/L.json` (the letters' words of length L,
+for the typo-tolerant retry), `facets.json` (each letter's year, topics, exemptions, outcome, law and timeliness,
+packed) and `docs/B/N.json` (one letter's title, facts and text passages, for its result and snippet).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from .urls import (
     output_path,
     search_doc_url,
     search_shard_url,
-    search_terms_url,
+    search_words_url,
 )
 
 FORMAT_VERSION = 1
@@ -57,7 +57,7 @@ SHARED_PARAGRAPH_SHARE = 0.1  # a paragraph in at least this share of letters (a
 SHARED_PARAGRAPH_MIN = 3
 COMMON_SHARE = 0.3            # words in more letters than this (and in 500 or more) are left out of longer queries
 COMMON_MIN = 500
-FUZZY_MAX_DIGITS = 2          # the retry's edit distance is at most 2, so terms with more digits can never match
+FUZZY_MAX_DIGITS = 2          # the retry corrects at most 2 letters, so words with more digits are never reached
 REPO = Path(__file__).resolve().parents[1]
 STATIC = Path(__file__).resolve().parent / "static"
 LUNR_JS = REPO / "node_modules" / "lunr" / "lunr.min.js"
@@ -155,6 +155,7 @@ class Postings:
     entries: list[array] = field(default_factory=list)
     lengths: list[array] = field(default_factory=list)  # per field: each document's number of tokens
     norms: list[list[float]] = field(default_factory=list)  # per field and document: BM25's length factor
+    words: dict[str, str] = field(default_factory=dict)  # every word of the letters -> its term
 
     def finish(self) -> None:
         """lunr's `k1 * (1 - b + b * (fieldLength / averageFieldLength))`, computed as lunr.py does."""
@@ -166,7 +167,7 @@ class Postings:
 def invert(docs: list[SearchDoc]) -> Postings:
     postings = Postings(len(docs), lengths=[array("I") for _ in FIELDS])
     terms, entries = postings.terms, postings.entries
-    term_of: dict[str, str] = {}  # word -> its stem, each stemmed once
+    term_of = postings.words  # word -> its stem, each stemmed once
     for doc in docs:
         for number, tokens in enumerate(field_words(doc)):
             del tokens[MAX_FREQUENCY:]
@@ -252,7 +253,7 @@ class SearchIndex:
             boundaries.append(shard[0][0])
             write(search_shard_url(number), ("[" + ",\n".join(text for _, text in shard) + "]\n").encode())
         for length, terms in sorted(self.dictionary.items()):
-            write(search_terms_url(length), _json(terms))
+            write(search_words_url(length), _json(terms))
         self._write(staging, SEARCH_DATA_URL + "manifest.json", self.manifest(digest.hexdigest()[:16], boundaries))
 
     def _write(self, staging: Staging, url: str, data: bytes) -> None:
@@ -280,11 +281,12 @@ class SearchIndex:
 
     @cached_property
     def dictionary(self) -> dict[int, list[str]]:
-        """The terms the typo-tolerant retry can reach (those with at most two digits), by length."""
+        """The letters' words (as written, not stemmed) that the typo-tolerant retry can correct a query word to:
+        those with at most two digits, by length."""
         by_length: dict[int, list[str]] = {}
-        for term in self.sorted_terms:
-            if sum(c.isdigit() for c in term) <= FUZZY_MAX_DIGITS:
-                by_length.setdefault(len(term), []).append(term)
+        for word in sorted(self.postings.words):
+            if sum(c.isdigit() for c in word) <= FUZZY_MAX_DIGITS:
+                by_length.setdefault(len(word), []).append(word)
         return by_length
 
     @cached_property
@@ -310,7 +312,7 @@ class SearchIndex:
             "docsPerFolder": DOCS_PER_FOLDER,
             "fields": [name for name, _ in FIELDS],
             "shards": boundaries,
-            "terms": sorted(self.dictionary),
+            "words": sorted(self.dictionary),
             "common": self.common_terms(),
             "facets": [{"key": f.key, "name": f.name, "multiple": f.multiple,
                         "values": [{"value": v, "label": label} for v, label in f.values]} for f in self.facets],

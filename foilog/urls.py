@@ -192,5 +192,6 @@ def search_shard_url(number: int) -> str:
     return f"{SEARCH_DATA_URL}shards/{number}.json"
 
 
-def search_terms_url(length: int) -> str:
-    return f"{SEARCH_DATA_URL}terms/{length}.json"
+def search_words_url(length: int) -> str:
+    """The letters' words of one length, for correcting typos."""
+    return f"{SEARCH_DATA_URL}words/{length}.json"

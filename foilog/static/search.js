@@ -58,23 +58,24 @@
 
   var MAX_WORDS = 12
   var PREFIX_MIN = 3      // a partly typed last word of 3 or more letters also matches longer words
-  var FUZZY_MIN = 4       // the retry allows one typo in a stem of 4 or more letters,
-  var FUZZY_TWO = 8       // and two in a stem of 8 or more
-  var BOOST = { exact: 10, variant: 5, prefix: 1, fuzzy: 1 }
+  var FUZZY_MIN = 4       // the retry corrects one typo in a word of 4 or more letters,
+  var FUZZY_TWO = 8       // and two in a word of 8 or more
+  var BOOST = { exact: 10, variant: 5, prefix: 1, typo: 1 }
 
   /**
-   * The words of a query and how each may match. `partial`: the last word is still being typed.
+   * The words of a query and how each may match. `partial`: the last word may be unfinished (unless the text
+   * ends with a space), so it also matches longer words.
    * Words that are in most letters (manifest.common) are left out when the query has other words.
    */
   function plan (text, manifest, options) {
-    var partial = options && options.partial
+    var partial = options && options.partial && !/\s$/.test(text)
     var seen = new Set()
     var all = []
     words(text).slice(0, MAX_WORDS).forEach(function (word) {
       var s = stem(word)
       if (!seen.has(s)) {
         seen.add(s)
-        all.push({ word: word, stem: s, prefix: false, variants: variants(word, s) })
+        all.push({ word: word, stem: s, prefix: false, variants: variants(word, s), corrections: [] })
       }
     })
     var common = new Set(manifest.common || [])
@@ -99,18 +100,31 @@
     return stem(base) !== s ? [base] : []
   }
 
+  /** How many typos the retry may correct in a word (none in words with digits). */
   function fuzzyDistance (w) {
-    if (/[0-9]/.test(w.stem)) return 0
-    return w.stem.length >= FUZZY_TWO ? 2 : w.stem.length >= FUZZY_MIN ? 1 : 0
+    if (/[0-9]/.test(w.word)) return 0
+    return w.word.length >= FUZZY_TWO ? 2 : w.word.length >= FUZZY_MIN ? 1 : 0
   }
 
-  /** The lunr query clauses for one word: its stem, its prefix while typed, similar words on the retry. */
+  /**
+   * The words of the letters within `distance` edits of `word` (lunr's own fuzzy matching), from `dictionary`:
+   * sorted words of the lengths such words can have.
+   */
+  function corrections (word, distance, dictionary) {
+    if (!dictionary.length) return []
+    var found = lunr.TokenSet.fromArray(dictionary).intersect(lunr.TokenSet.fromFuzzyString(word, distance))
+    return found.toArray().filter(function (w) { return w !== word }).sort()
+  }
+
+  /**
+   * The lunr query clauses for one word: its stem, other forms, its prefix while typed, and on the retry the
+   * stems of the letters' words it may be a typo of.
+   */
   function specs (w, fuzzy) {
     var out = [{ kind: 'exact', term: w.word }]
     w.variants.forEach(function (variant) { out.push({ kind: 'variant', term: variant }) })
     if (w.prefix) out.push({ kind: 'prefix', term: w.word })
-    var distance = fuzzy ? fuzzyDistance(w) : 0
-    if (distance) out.push({ kind: 'fuzzy', term: w.word, distance: distance })
+    if (fuzzy) w.corrections.forEach(function (word) { out.push({ kind: 'typo', term: word }) })
     return out
   }
 
@@ -118,14 +132,12 @@
     if (spec.kind === 'prefix') {
       return { usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING, boost: BOOST.prefix }
     }
-    if (spec.kind === 'fuzzy') return { usePipeline: true, editDistance: spec.distance, boost: BOOST.fuzzy }
-    return { usePipeline: true, boost: spec.kind === 'variant' ? BOOST.variant : BOOST.exact }
+    return { usePipeline: true, boost: BOOST[spec.kind] }
   }
 
   /** The index terms a clause matches within `tokenSet`, computed as lunr.Index#query computes them. */
   function expand (tokenSet, spec) {
     var clause = { term: spec.kind === 'prefix' ? spec.term + '*' : stem(spec.term) }
-    if (spec.kind === 'fuzzy') clause.editDistance = spec.distance
     return tokenSet.intersect(lunr.TokenSet.fromClause(clause)).toArray()
   }
 
@@ -157,6 +169,7 @@
 
   /** The same search on a whole, unsharded lunr.Index (the tests compare the sharded engine with this). */
   function searchIndex (index, queryPlan, fuzzy) {
+    if (!queryPlan.words.length) return { results: [], wordTerms: [] } // as the engine: no words, no results
     var wordSpecs = queryPlan.words.map(function (w) { return specs(w, fuzzy) })
     var expansions = wordSpecs.map(function (list) {
       return list.map(function (spec) { return expand(index.tokenSet, spec) })
@@ -245,25 +258,33 @@
     return { terms: terms, byTerm: byTerm }
   }
 
-  /** The terms of the given length that the typo-tolerant retry may reach. */
+  /** The letters' words of one length (those the typo-tolerant retry may correct a word to). */
   Engine.prototype.bucket = function (length) {
-    if (this.manifest.terms.indexOf(length) < 0) return Promise.resolve([])
-    if (!this.buckets.has(length)) this.buckets.set(length, this.get('terms/' + length + '.json'))
+    if (this.manifest.words.indexOf(length) < 0) return Promise.resolve([])
+    if (!this.buckets.has(length)) this.buckets.set(length, this.get('words/' + length + '.json'))
     return this.buckets.get(length)
+  }
+
+  /** Find, for each word of the plan, the letters' words it may be a typo of (sets `corrections`). */
+  Engine.prototype.correct = function (queryPlan) {
+    var engine = this
+    return Promise.all(queryPlan.words.map(function (w) {
+      var distance = fuzzyDistance(w)
+      if (!distance) return null
+      var lengths = []
+      for (var l = Math.max(1, w.word.length - distance); l <= w.word.length + distance; l++) lengths.push(l)
+      return Promise.all(lengths.map(function (length) { return engine.bucket(length) })).then(function (lists) {
+        w.corrections = corrections(w.word, distance, [].concat.apply([], lists).sort())
+      })
+    })).then(function () {
+      return queryPlan.words.some(function (w) { return w.corrections.length })
+    })
   }
 
   /** Sorted terms among which every index term a clause could match is found. */
   Engine.prototype.candidates = function (spec) {
     var engine = this
     var numbers = []
-    if (spec.kind === 'fuzzy') {
-      var s = stem(spec.term)
-      var lengths = []
-      for (var l = Math.max(1, s.length - spec.distance); l <= s.length + spec.distance; l++) lengths.push(l)
-      return Promise.all(lengths.map(function (length) { return engine.bucket(length) })).then(function (lists) {
-        return [].concat.apply([], lists).sort()
-      })
-    }
     if (spec.kind === 'prefix') {
       for (var n = this.shardOf(spec.term); n <= this.shardOf(spec.term + '\uffff'); n++) numbers.push(n)
     } else {
@@ -358,8 +379,11 @@
       if (found.results.length || !queryPlan.words.some(fuzzyDistance)) {
         return Object.assign(answer, found, { fuzzy: false })
       }
-      return engine.run(queryPlan, true).then(function (retried) {
-        return Object.assign(answer, retried, { fuzzy: true })
+      return engine.correct(queryPlan).then(function (corrected) {
+        if (!corrected) return Object.assign(answer, found, { fuzzy: false })
+        return engine.run(queryPlan, true).then(function (retried) {
+          return Object.assign(answer, retried, { fuzzy: true })
+        })
       })
     })
   }
@@ -579,6 +603,7 @@
     })
     this.engine = null
     this.generation = 0
+    this.settled = -1
     this.shown = 0
     this.committed = true // the next keystroke starts a new history entry
     this.timer = 0
@@ -601,26 +626,26 @@
     this.status.textContent = this.say('loading')
     this.input.addEventListener('input', function () {
       clearTimeout(page.timer)
-      page.timer = setTimeout(function () { page.update({ partial: true, history: 'typing' }) }, TYPING_DELAY)
+      page.timer = setTimeout(function () { page.update({ history: 'typing' }) }, TYPING_DELAY)
     })
     this.form.addEventListener('submit', function (event) {
       event.preventDefault()
       clearTimeout(page.timer)
-      page.update({ partial: false, history: 'commit' })
+      page.update({ history: 'commit' })
     })
     this.form.addEventListener('change', function (event) {
       if (event.target === page.input) return
-      page.update({ partial: false, history: 'push', keepQuery: true })
+      page.update({ history: 'push', keepQuery: true })
     })
     this.more.addEventListener('click', function () { page.showMore() })
     window.addEventListener('popstate', function () {
       page.readUrl()
-      page.update({ partial: false, history: 'none' })
+      page.update({ history: 'none' })
     })
     var base = this.root.getAttribute('data-search-index')
     return Engine.load(base).then(function (engine) {
       page.engine = engine
-      page.update({ partial: false, history: 'none' })
+      page.update({ history: 'none' })
     }).catch(function (error) {
       page.status.textContent = page.say('failed', { error: error.message })
       throw error
@@ -692,7 +717,7 @@
     var started = performance.now()
     var filtered = this.selected()
     return Promise.all([
-      this.engine.search(query, { partial: how.partial }),
+      this.engine.search(query, { partial: true }),
       filtered ? this.engine.facetData() : null
     ]).then(function (found) {
       if (generation !== page.generation) return
@@ -730,15 +755,18 @@
         page.announce(query, answer, documents.length, everything)
         page.timing = { query: query, ms: performance.now() - started, results: documents.length }
         if (documents.length) performance.mark('foilog-search-results')
-        if (counts) page.showFilters(counts)
-        else if (answer.words.length || page.selected()) {
-          return page.engine.facetData().then(function (later) {
-            if (generation !== page.generation) return
-            page.showFilters(applyFilters(ranked, later, manifest, page.selection).counts)
-          })
-        } else {
+        if (counts) return page.showFilters(counts)
+        if (!answer.words.length && !page.selected()) {
           page.filters.textContent = ''
+          return
         }
+        return page.engine.facetData().then(function (later) {
+          if (generation === page.generation) {
+            page.showFilters(applyFilters(ranked, later, manifest, page.selection).counts)
+          }
+        })
+      }).then(function () {
+        if (generation === page.generation) page.settled = generation // results and filters all shown
       })
     }
     return finish(facetValues)
