@@ -30,7 +30,7 @@ from .render import ExtraPage, Renderer, Site
 from .stats import compute as compute_statistics
 from .stats import figures
 from .understand import understand
-from .urls import base_url_problem, extra_page_url, is_full_url, letter_key, letter_url
+from .urls import SEARCH_URL, base_url_problem, extra_page_url, is_full_url, letter_key, letter_url
 
 log = logging.getLogger("foilog")
 PROGRESS_THRESHOLD = 50
@@ -233,6 +233,10 @@ def _report_shared_references(letters: list[Letter], report: Report) -> None:
 def load_extra_pages(pages_dir: Path, report: Report) -> list[ExtraPage]:
     extra = []
     for path in sorted(pages_dir.rglob("*.md")) if pages_dir.is_dir() else []:
+        if extra_page_url(path, pages_dir).startswith(SEARCH_URL):
+            report.warn("this page would be published where the search page is (search/); it was left out",
+                        file=path, hint="rename the file, or move it out of a folder called search")
+            continue
         try:
             text = path.read_text(encoding="utf-8-sig")
             meta, body = page_stage.split_page(text, path) if text.startswith("---") else ({}, text)
