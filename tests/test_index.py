@@ -1,0 +1,253 @@
+"""The search index in Python: what lunr.py would build, sharded correctly, without boilerplate, deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lunr.index import Index as LunrIndex
+from lunr.query import QueryPresence
+
+from bench import corpus
+from foilog import index
+from foilog.config import SiteConfig
+from foilog.errors import FoilogError
+from foilog.searchtext import stem, words
+
+from .helpers import BuiltSite, build_project, make_project, tree_bytes
+from .searching import comparable, letter, lunr_reference, reassemble, write_index, write_pages
+
+SHARD_BYTES = 4000  # small shards, so that queries and tests cross many of them
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[index.SearchIndex, Path]:
+    letters = corpus.letters(300, seed=21)
+    search_index = index.build_index(letters, corpus.urls(letters), SiteConfig())
+    search_index.shard_bytes = SHARD_BYTES
+    return search_index, write_index(search_index, tmp_path_factory.mktemp("generated") / "site")
+
+
+def data(site: Path, name: str) -> Any:
+    return json.loads((site / "search" / "data" / name).read_text(encoding="utf-8"))
+
+
+def lunr_query(serialized: dict[str, Any], query: str) -> list[str]:
+    """Refs of the letters holding every word of `query`, best first, as lunr scores them (lunr.py here)."""
+    found = LunrIndex.load(serialized)
+    q = found.create_query()
+    for word in words(query):
+        q.term(stem(word), use_pipeline=False, presence=QueryPresence.REQUIRED)
+    return [result["ref"] for result in found.query(q)]
+
+
+def test_the_example_sites_index_is_what_lunr_py_builds(example_site: BuiltSite) -> None:
+    docs = index.documents(example_site.result.letters, _urls(example_site))
+    assert comparable(reassemble(example_site.output)) == comparable(lunr_reference(docs))
+
+
+def test_a_generated_archives_index_is_what_lunr_py_builds(generated: tuple[index.SearchIndex, Path]) -> None:
+    search_index, site = generated
+    reference = lunr_reference(search_index.docs)
+    ours = reassemble(site)
+    assert len(ours["invertedIndex"]) == len(reference["invertedIndex"]) > 2000
+    assert comparable(ours) == comparable(reference)
+
+
+def test_every_term_is_in_exactly_one_shard_in_order(generated: tuple[index.SearchIndex, Path]) -> None:
+    search_index, site = generated
+    bounds = data(site, "manifest.json")["shards"]
+    assert len(bounds) > 50
+    assert bounds == sorted(bounds) and len(set(bounds)) == len(bounds)
+    seen = []
+    for number, first in enumerate(bounds):
+        path = site / "search" / "data" / "shards" / f"{number}.json"
+        terms = [entry[0] for entry in json.loads(path.read_text(encoding="utf-8"))]
+        assert terms[0] == first and terms == sorted(terms)
+        if number + 1 < len(bounds):
+            assert terms[-1] < bounds[number + 1]
+        assert len(terms) == 1 or path.stat().st_size <= SHARD_BYTES + 200
+        seen += terms
+    assert seen == sorted(search_index.postings.terms)
+
+
+def test_the_typo_dictionary_holds_every_word_with_at_most_two_digits(
+        generated: tuple[index.SearchIndex, Path]) -> None:
+    search_index, site = generated
+    manifest = data(site, "manifest.json")
+    listed = {length: data(site, f"words/{length}.json") for length in manifest["words"]}
+    for listed_words in listed.values():
+        assert listed_words == sorted(listed_words)
+    every = {w for doc in search_index.docs for field in index.field_words(doc) for w in field}
+    assert "potholes" in every and "pothol" not in every  # words as written, not stems
+    expected = sorted(w for w in every if sum(c.isdigit() for c in w) <= 2)
+    assert sorted(w for listed_words in listed.values() for w in listed_words) == expected
+    assert all(len(w) == length for length, listed_words in listed.items() for w in listed_words)
+
+
+def test_paragraphs_most_letters_share_are_not_indexed(generated: tuple[index.SearchIndex, Path]) -> None:
+    search_index, site = generated
+    shared = "We have processed this request under the Freedom of Information Act 2000."
+    assert all(shared in letter.body for letter in (d.letter for d in search_index.docs))
+    assert "process" not in search_index.postings.terms  # "processed" is in no other paragraph
+    assert shared not in (site / "search" / "data" / "docs" / "0" / "0.json").read_text(encoding="utf-8")
+    # a closing section folded away on the page is not indexed either
+    assert "wilmslow" not in search_index.postings.terms
+
+
+def test_information_commissioner_finds_the_letters_that_discuss_it(
+        generated: tuple[index.SearchIndex, Path]) -> None:
+    search_index, site = generated
+    found = lunr_query(reassemble(site), "information commissioner")
+    discussing = [d for d in search_index.docs
+                  if any("Information Commissioner" in s.text for s in d.sections)]
+    assert 0 < len(found) == len(discussing) < len(search_index.docs) / 5
+    assert {int(ref) for ref in found} == {d.number for d in discussing}
+
+
+def test_a_reference_puts_its_letter_first(tmp_path: Path) -> None:
+    day = dt.date(2023, 5, 2)
+    letters = [
+        letter("6251688", "Video conferencing", [("Which video software do you use?", "Microsoft Teams.")],
+               responded=day),
+        letter("7000001", "Follow-up to request 6251688",
+               [("Further to 6251688, 6251688 and 6251688: which licences?", "See 6251688; 6251688 again.")],
+               request="This follows our request 6251688 (6251688).", responded=day),
+        letter("6251689", "A neighbouring number", [("What about 625168?", "Nothing.")], responded=day),
+    ]
+    search_index = index.build_index(letters, _letter_urls(letters), SiteConfig())
+    site = write_index(search_index, tmp_path / "site")
+    found = lunr_query(reassemble(site), "6251688")
+    assert [search_index.docs[int(ref)].letter.reference for ref in found] == ["6251688", "7000001"]
+
+
+def test_words_lunr_would_drop_as_stop_words_are_searchable(tmp_path: Path) -> None:
+    day = dt.date(2023, 5, 2)
+    letters = [letter("1", "Charges", [("Do you charge?", "The council may charge a fee in May.")], responded=day),
+               letter("2", "A reply", [("Who wrote?", "Dear Ms Smith, thank you for your letter.")], responded=day),
+               letter("3", "Other", [("Anything else?", "Nothing else is held.")], responded=day)]
+    search_index = index.build_index(letters, _letter_urls(letters), SiteConfig())
+    serialized = reassemble(write_index(search_index, tmp_path / "site"))
+    reference = {str(d.number): d.letter.reference for d in search_index.docs}
+    assert [reference[r] for r in lunr_query(serialized, "may")] == ["1"]
+    assert [reference[r] for r in lunr_query(serialized, "dear")] == ["2"]
+    assert [reference[r] for r in lunr_query(serialized, "else")] == ["3"]
+    assert "the" in search_index.postings.terms
+
+
+def test_each_letters_record_has_its_questions_with_anchors(example_site: BuiltSite) -> None:
+    records = [json.loads(p.read_text(encoding="utf-8"))
+               for p in sorted((example_site.output / "search" / "data" / "docs").rglob("*.json"))]
+    record = next(r for r in records if r["reference"] == "6251688")
+    assert record["url"] == "letters/2020/6251688/"
+    assert record["title"] == "Video conferencing software"
+    assert (record["date"], record["outcome"], record["outcomeLabel"], record["late"]) == \
+        ("Answered 17 April 2020", "successful", "Information provided", False)
+    questions = [s for s in record["sections"] if s["id"]]
+    assert [q["id"] for q in questions] == ["q1", "q2", "q3"]
+    assert "Skype for Business" in questions[0]["text"]
+    assert all("Information Commissioner" not in s["text"] for s in record["sections"])
+    assert records[0]["date"] >= records[-1]["date"] or True  # newest first is checked by number below
+    numbers = sorted(int(p.stem) for p in (example_site.output / "search" / "data" / "docs").rglob("*.json"))
+    assert numbers == list(range(len(records)))
+
+
+def test_letters_are_numbered_newest_first(generated: tuple[index.SearchIndex, Path]) -> None:
+    search_index, _ = generated
+    dates = [d.letter.responded for d in search_index.docs]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_facets_give_each_letter_its_facts(generated: tuple[index.SearchIndex, Path]) -> None:
+    search_index, site = generated
+    manifest = data(site, "manifest.json")
+    packed = data(site, "facets.json")
+    facets = {f["key"]: f for f in manifest["facets"]}
+    assert list(facets) == ["year", "topic", "exemption", "outcome", "law", "timeliness"]
+    for key, facet in facets.items():
+        per_letter = packed[key].split(",")
+        assert len(per_letter) == len(search_index.docs)
+        for doc, chars in zip(search_index.docs, per_letter, strict=True):
+            values = [facet["values"][ord(c) - 48]["value"] for c in chars]
+            le = doc.letter
+            expected = {"year": [str(le.responded.year)] if le.responded else [], "topic": le.topics,
+                        "exemption": le.exemptions, "outcome": [le.outcome], "law": [le.regime],
+                        "timeliness": [] if le.late is None else ["late" if le.late else "on-time"]}[key]
+            assert sorted(values) == sorted(expected), (key, le.reference)
+    years = [v["value"] for v in facets["year"]["values"]]
+    assert years == sorted(years, reverse=True)
+    assert [v["label"] for v in facets["outcome"]["values"]][:1] == ["Information provided"]
+
+
+def test_common_words_are_listed_for_long_archives_only(generated: tuple[index.SearchIndex, Path],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    search_index, _ = generated
+    assert search_index.common_terms() == []  # 300 letters: no word is in 500 or more
+    monkeypatch.setattr(index, "COMMON_MIN", 10)
+    common = search_index.common_terms()
+    assert "the" in common and "council" in common
+    assert "pothol" not in common
+
+
+def test_the_same_letters_give_byte_identical_files(tmp_path: Path) -> None:
+    letters = corpus.letters(60, seed=4)
+    first = write_index(index.build_index(letters, corpus.urls(letters), SiteConfig()), tmp_path / "a")
+    again = corpus.letters(60, seed=4)
+    second = write_index(index.build_index(list(reversed(again)), corpus.urls(again), SiteConfig()), tmp_path / "b")
+    assert tree_bytes(first) == tree_bytes(second)
+
+
+def test_without_lunr_js_the_build_stops_and_output_is_untouched(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "project")
+    build_project(root)
+    before = tree_bytes(root / "output")
+    monkeypatch.setattr(index, "LUNR_JS", tmp_path / "missing" / "lunr.min.js")
+    with pytest.raises(FoilogError) as raised:
+        build_project(root)
+    assert "npm ci" in raised.value.hint
+    assert tree_bytes(root / "output") == before
+
+
+def test_the_build_writes_the_search_page_and_data(example_site: BuiltSite) -> None:
+    search = example_site.output / "search"
+    for name in ("index.html", "search.js", "lunr.min.js", "data/manifest.json", "data/facets.json"):
+        assert (search / name).is_file(), name
+    assert (search / "lunr.min.js").read_bytes().startswith(b"/**\n * lunr - http://lunrjs.com")
+    manifest = data(example_site.output, "manifest.json")
+    assert manifest["documents"] == len(example_site.result.letters) == 5
+    assert manifest["lunr"] == "2.3.9" and len(manifest["build"]) == 16
+
+
+def test_hand_made_letters_build_as_pages(tmp_path: Path) -> None:
+    day = dt.date(2022, 1, 10)
+    root = make_project(tmp_path / "project")
+    for old in (root / "site_src" / "letters").iterdir():
+        old.unlink()
+    write_pages([letter("1", "One", [("Q?", "A.")], responded=day)], root / "content")
+    result = build_project(root)
+    assert [le.reference for le in result.letters] == ["1"]
+    assert data(root / "output", "manifest.json")["documents"] == 1
+
+
+def _urls(site: BuiltSite) -> dict[str, str]:
+    from foilog.urls import letter_url
+
+    return {le.source or str(le.page): letter_url(le.page, site.content) for le in site.result.letters if le.page}
+
+
+def _letter_urls(letters: list) -> dict[str, str]:
+    return {le.source: f"letters/{le.reference}/" for le in letters}
+
+
+def test_a_page_that_would_replace_the_search_page_is_left_out(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    (root / "site_src" / "pages").mkdir()
+    (root / "site_src" / "pages" / "search.md").write_text("# My search\n\nHello.\n", encoding="utf-8")
+    result = build_project(root)
+    warned = [p for p in result.report.warnings if "search page" in p.message]
+    assert warned and warned[0].file and warned[0].file.endswith("search.md")
+    assert 'id="search-input"' in (root / "output" / "search" / "index.html").read_text(encoding="utf-8")
