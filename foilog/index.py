@@ -37,12 +37,14 @@ from .searchtext import stem, words
 from .urls import (
     DOCS_PER_FOLDER,
     SEARCH_DATA_URL,
+    SEARCH_MANIFEST_URL,
     SEARCH_SCRIPTS,
     letter_year,
     output_path,
-    search_doc_url,
-    search_shard_url,
-    search_words_url,
+    search_build_url,
+    search_doc_path,
+    search_shard_path,
+    search_words_path,
 )
 
 FORMAT_VERSION = 1
@@ -89,16 +91,18 @@ def documents(letters: list[Letter], urls: dict[str, str]) -> list[SearchDoc]:
     """The letters as search documents, newest first (a document's number is its place in that order)."""
     ordered = sorted(letters, key=sort_key)
     found = [passages(letter.body) for letter in ordered]
-    shared = shared_paragraphs(found)
-    return [SearchDoc(number, letter, urls[letter.source or str(letter.page)], sections(letter, found_here, shared))
-            for number, (letter, found_here) in enumerate(zip(ordered, found, strict=True))]
+    keys = [[[template_key(p) for p in passage.paragraphs] for passage in letter_passages] for letter_passages in found]
+    shared = shared_paragraphs(keys)
+    return [SearchDoc(number, letter, urls[letter.source or str(letter.page)],
+                      sections(letter, letter_passages, letter_keys, shared))
+            for number, (letter, letter_passages, letter_keys) in enumerate(zip(ordered, found, keys, strict=True))]
 
 
-def sections(letter: Letter, found: list[Passage], shared: set[bytes]) -> list[Section]:
+def sections(letter: Letter, found: list[Passage], keys: list[list[bytes]], shared: set[bytes]) -> list[Section]:
     """The summary, then the request and response with each question apart, without shared paragraphs."""
     out = [Section("summary", letter.summary)] if letter.summary else []
-    for passage in found:
-        kept = [p for p in passage.paragraphs if template_key(p) not in shared]
+    for passage, passage_keys in zip(found, keys, strict=True):
+        kept = [p for p, key in zip(passage.paragraphs, passage_keys, strict=True) if key not in shared]
         if passage.anchor:
             out.append(Section(passage.part, "\n".join(kept), passage.anchor, passage.heading))
         elif kept and out and out[-1].part == passage.part and not out[-1].anchor:
@@ -134,12 +138,13 @@ def template_key(paragraph: str) -> bytes:
     return hashlib.blake2b(key, digest_size=12).digest()
 
 
-def shared_paragraphs(found: list[list[Passage]]) -> set[bytes]:
-    """Paragraphs (as template keys) that so many letters contain that they say nothing about any one of them."""
+def shared_paragraphs(keys: list[list[list[bytes]]]) -> set[bytes]:
+    """Paragraphs (as template keys, per letter and passage) that so many letters contain that they say nothing
+    about any one of them."""
     counts: Counter[bytes] = Counter()
-    for letter_passages in found:
-        counts.update({template_key(p) for passage in letter_passages for p in passage.paragraphs})
-    threshold = max(SHARED_PARAGRAPH_MIN, math.ceil(SHARED_PARAGRAPH_SHARE * len(found)))
+    for letter_keys in keys:
+        counts.update({key for passage_keys in letter_keys for key in passage_keys})
+    threshold = max(SHARED_PARAGRAPH_MIN, math.ceil(SHARED_PARAGRAPH_SHARE * len(keys)))
     return {key for key, count in counts.items() if count >= threshold}
 
 
@@ -201,14 +206,24 @@ def field_scores(postings: Postings, index: int) -> list[tuple[list[int], list[i
     x = (postings.documents - documents_with_term + 0.5) / (documents_with_term + 0.5)
     idf = math.log(1 + abs(x))
     out: list[tuple[list[int], list[int]]] = [([], []) for _ in FIELDS]
+    norms = postings.norms
     for value in entries:
         document, number, tf = value >> 24, value >> 21 & 7, value & MAX_FREQUENCY
-        score = idf * ((K1 + 1) * tf) / (postings.norms[number][document] + tf)
+        score = idf * ((K1 + 1) * tf) / (norms[number][document] + tf)
         score *= FIELDS[number][1]
         docs, scores = out[number]
         docs.append(document)
-        scores.append(round(round(score, 3) * 1000))
+        scores.append(thousandths(score))
     return out
+
+
+def thousandths(score: float) -> int:
+    """`n` such that n / 1000 is lunr.py's round(score, 3), fast: the slow, exact rounding only near a tie."""
+    scaled = score * 1000
+    n = round(scaled)
+    if abs(abs(scaled - n) - 0.5) < 1e-6:
+        n = round(round(score, 3) * 1000)
+    return n
 
 
 def term_json(term: str, index: int, scores: list[tuple[list[int], list[int]]]) -> str:
@@ -233,28 +248,39 @@ class SearchIndex:
     written: dict[str, int] = field(default_factory=dict)  # output path -> bytes
 
     def write(self, staging: Staging) -> None:
-        """Write the search's scripts and data files (the search page itself is rendered with the other pages)."""
+        """Write the search's scripts and data files (the search page itself is rendered with the other pages).
+
+        The data go into a folder named after a hash of their content (search/data/<build>/); only the manifest,
+        which names that folder, has a fixed address. A browser holding an old manifest or old shards in its cache
+        can then never mix two builds.
+        """
         if not LUNR_JS.is_file():
             raise FoilogError(f"lunr.js is missing ({LUNR_JS})", hint="run `npm ci` in the foilog folder "
                               "(`make site` does it) to install it from package-lock.json")
         for url, source in zip(SEARCH_SCRIPTS, (LUNR_JS, STATIC / "search.js"), strict=True):
             self._write(staging, url, source.read_bytes())
+        building = SEARCH_DATA_URL + "building/"
         digest = hashlib.sha256()
+        sizes: dict[str, int] = {}
 
-        def write(url: str, data: bytes) -> None:
-            digest.update(url.encode() + b"\0" + data)
-            self._write(staging, url, data)
+        def write(path: str, data: bytes) -> None:
+            digest.update(path.encode() + b"\0" + data)
+            staging.write_bytes(output_path(building + path), data)
+            sizes[path] = len(data)
 
         for doc in self.docs:
-            write(search_doc_url(doc.number), _json(doc_record(doc)))
-        write(SEARCH_DATA_URL + "facets.json", _json(facet_data(self.docs, self.facets)))
+            write(search_doc_path(doc.number), _json(doc_record(doc)))
+        write("facets.json", _json(facet_data(self.docs, self.facets)))
         boundaries = []
         for number, shard in enumerate(self.shards()):
             boundaries.append(shard[0][0])
-            write(search_shard_url(number), ("[" + ",\n".join(text for _, text in shard) + "]\n").encode())
+            write(search_shard_path(number), ("[" + ",\n".join(text for _, text in shard) + "]\n").encode())
         for length, terms in sorted(self.dictionary.items()):
-            write(search_words_url(length), _json(terms))
-        self._write(staging, SEARCH_DATA_URL + "manifest.json", self.manifest(digest.hexdigest()[:16], boundaries))
+            write(search_words_path(length), _json(terms))
+        build = digest.hexdigest()[:16]
+        staging.rename(building.rstrip("/"), search_build_url(build).rstrip("/"))
+        self.written.update({search_build_url(build) + path: size for path, size in sizes.items()})
+        self._write(staging, SEARCH_MANIFEST_URL, self.manifest(build, boundaries))
 
     def _write(self, staging: Staging, url: str, data: bytes) -> None:
         staging.write_bytes(output_path(url), data)
@@ -392,7 +418,8 @@ def facets(docs: list[SearchDoc], config: SiteConfig) -> list[Facet]:
 def facet_data(docs: list[SearchDoc], all_facets: list[Facet]) -> dict[str, str]:
     """Each facet's values for every letter, in document order: one character per value (chr(48 + position)),
     letters separated by commas."""
-    return {f.key: ",".join("".join(chr(48 + p) for p in f.of_letter[doc.number]) for doc in docs)
+    chars = [chr(48 + p) for p in range(max((len(f.values) for f in all_facets), default=0))]
+    return {f.key: ",".join(["".join([chars[p] for p in f.of_letter[doc.number]]) for doc in docs])
             for f in all_facets}
 
 

@@ -41,6 +41,7 @@ class Staging:
         self.lock_path = self.output_dir.with_name(f".{self.output_dir.name}.lock")
         self.path = Path()
         self._lock: int | None = None
+        self._folders: set[Path] = set()
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -79,9 +80,18 @@ class Staging:
         target.write_text(text, encoding="utf-8", newline="\n")
 
     def write_bytes(self, relative: str, data: bytes) -> None:
+        """Write a file; made for many small files (the search index's), so each folder is created once."""
         target = self._inside(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         target.write_bytes(data)
+
+    def rename(self, relative: str, new_relative: str) -> None:
+        """Move a file or folder of the site to another place in it."""
+        old, new = self._inside(relative), self._inside(new_relative)
+        os.replace(old, new)
+        self._folders = {f for f in self._folders if not f.is_relative_to(old)}
 
     def copy_tree(self, source: Path, relative: str) -> None:
         """Copy a folder's files into the site; later calls override earlier ones file by file."""

@@ -179,19 +179,25 @@ def base_url_problem(base_url: str) -> str | None:
 
 SEARCH_URL = "search/"
 SEARCH_DATA_URL = "search/data/"
+SEARCH_MANIFEST_URL = SEARCH_DATA_URL + "manifest.json"
 SEARCH_SCRIPTS = ("search/lunr.min.js", "search/search.js")
 DOCS_PER_FOLDER = 1000
 
 
-def search_doc_url(number: int) -> str:
-    """One letter's search record: search/data/docs/<number // 1000>/<number>.json."""
-    return f"{SEARCH_DATA_URL}docs/{number // DOCS_PER_FOLDER}/{number}.json"
+def search_build_url(build: str) -> str:
+    """The folder of one build's index files, named after their content, so no cache can mix two builds."""
+    return f"{SEARCH_DATA_URL}{build}/"
 
 
-def search_shard_url(number: int) -> str:
-    return f"{SEARCH_DATA_URL}shards/{number}.json"
+def search_doc_path(number: int) -> str:
+    """One letter's search record, within a build's folder: docs/<number // 1000>/<number>.json."""
+    return f"docs/{number // DOCS_PER_FOLDER}/{number}.json"
 
 
-def search_words_url(length: int) -> str:
+def search_shard_path(number: int) -> str:
+    return f"shards/{number}.json"
+
+
+def search_words_path(length: int) -> str:
     """The letters' words of one length, for correcting typos."""
-    return f"{SEARCH_DATA_URL}words/{length}.json"
+    return f"words/{length}.json"

@@ -69,10 +69,11 @@ def reassemble(site: Path) -> dict[str, Any]:
     """The written shards put back together as one lunr serialized index (empty field vectors left out)."""
     manifest = json.loads((site / "search" / "data" / "manifest.json").read_text(encoding="utf-8"))
     fields = manifest["fields"]
+    build = site / "search" / "data" / manifest["build"]
     inverted: dict[str, Any] = {}
     vectors: dict[str, list[tuple[int, float]]] = {}
     for number in range(len(manifest["shards"])):
-        shard = json.loads((site / "search" / "data" / "shards" / f"{number}.json").read_text(encoding="utf-8"))
+        shard = json.loads((build / "shards" / f"{number}.json").read_text(encoding="utf-8"))
         for term, term_index, *per_field in shard:
             posting: dict[str, Any] = {"_index": term_index}
             for field, flat in zip(fields, per_field, strict=True):
@@ -92,6 +93,14 @@ def reassemble(site: Path) -> dict[str, Any]:
         "invertedIndex": sorted(inverted.items()),
         "pipeline": ["stemmer"],
     }
+
+
+def data_file(site: Path, name: str) -> Any:
+    """A file of the built search index: the manifest, or (by its path inside the build's folder) any other."""
+    folder = site / "search" / "data"
+    if name != "manifest.json":
+        folder /= json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["build"]
+    return json.loads((folder / name).read_text(encoding="utf-8"))
 
 
 def comparable(serialized: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -351,3 +352,26 @@ def test_no_console_errors_or_csp_violations_while_searching(tab: Tab, archive: 
     for query in ("council", "6251688", "confrence", "onerror", "zzzz", "bus sh"):
         search(tab, archive, query)
     tab.assert_clean()
+
+
+def test_a_page_open_across_a_rebuild_finds_the_new_index(browser: Any, archive: Server, tmp_path: Path) -> None:
+    import json
+
+    served = tmp_path / "served"
+    shutil.copytree(archive.site, served / SUBPATH)
+    data = served / SUBPATH / "search" / "data"
+    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    with serve_folder(served) as url:
+        for tab in open_tab(browser, 1280, 900):
+            tab.open(f"{url}{SUBPATH}/search/")
+            tab.page.wait_for_function("() => window.foilogSearchPage && window.foilogSearchPage.engine")
+            # the site is published again: the old build's folder is gone, the manifest names a new one
+            (data / manifest["build"]).rename(data / "0123456789abcdef")
+            (data / "manifest.json").write_text(json.dumps({**manifest, "build": "0123456789abcdef"}),
+                                                encoding="utf-8")
+            tab.page.locator("#search-input").fill("licences")
+            found = wait_for_query(tab, "licences")
+            assert [r["title"] for r in found] == ["Video conferencing software"]
+            assert tab.page.evaluate("window.foilogSearchPage.engine.manifest.build") == "0123456789abcdef"
+            unexpected = [p for p in tab.problems if manifest["build"] not in p and "status of 404" not in p]
+            assert not unexpected, unexpected

@@ -192,23 +192,40 @@
     this.pipeline = lunr.Pipeline.load(['stemmer'])
   }
 
-  function defaultFetch (url) {
-    return fetch(url).then(function (response) {
+  function defaultFetch (url, init) {
+    return fetch(url, init).then(function (response) {
       if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + url)
       return response.json()
     })
   }
 
-  Engine.load = function (base, fetcher) {
-    var get = fetcher || defaultFetch
-    return get(base + 'manifest.json?t=' + Date.now()).then(function (manifest) {
+  /** The manifest, revalidated with the server every time: it names the folder of the current build's files. */
+  function loadManifest (base, get, cache) {
+    return get(base + 'manifest.json', { cache: cache || 'no-cache' }).then(function (manifest) {
       if (manifest.format !== 1) throw new Error('this page cannot read search index format ' + manifest.format)
-      return new Engine(base, manifest, get)
+      return manifest
     })
   }
 
+  Engine.load = function (base, fetcher) {
+    var get = fetcher || defaultFetch
+    return loadManifest(base, get).then(function (manifest) { return new Engine(base, manifest, get) })
+  }
+
+  /**
+   * A file of this build. If it cannot be had and the site has been rebuilt meanwhile (the old build's files are
+   * gone), fail with `error.manifest` set to the new manifest, so the page can start again with it.
+   */
   Engine.prototype.get = function (path) {
-    return this.fetcher(this.base + path + '?v=' + this.manifest.build)
+    var engine = this
+    return this.fetcher(this.base + this.manifest.build + '/' + path).catch(function (error) {
+      return loadManifest(engine.base, engine.fetcher, 'reload').then(function (manifest) {
+        if (manifest.build === engine.manifest.build) throw error
+        var rebuilt = new Error('the search index was rebuilt while this page was open')
+        rebuilt.manifest = manifest
+        throw rebuilt
+      })
+    })
   }
 
   /** The shard whose run of terms would hold `term`. */
@@ -723,8 +740,11 @@
       if (generation !== page.generation) return
       return page.show(found[0], found[1], query, started, generation)
     }).catch(function (error) {
+      if (error.manifest && generation === page.generation) {
+        page.engine = new Engine(page.engine.base, error.manifest, page.engine.fetcher)
+        return page.update({ history: 'none' })
+      }
       if (generation === page.generation) page.status.textContent = page.say('failed', { error: error.message })
-      throw error
     })
   }
 
