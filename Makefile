@@ -13,7 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help site test golden css venv deps dev-deps chromium java node npm-deps lint typecheck pytest bench clean
+.PHONY: help site test golden css venv deps dev-deps chromium java node npm-deps lint typecheck pytest bench bench-search clean
 
 help:
 	@echo "make site       create .venv, install requirements.txt and the npm packages (lunr.js), and build the"
@@ -24,6 +24,7 @@ help:
 	@echo "make css        recompile themes/govuk/assets/govuk.css from themes/govuk/src/ (commit the result)"
 	@echo "make bench      measure a letter page's weight, gzipped, in each theme (docs/benchmarks.md)"
 	@echo "make lint | typecheck | pytest   one check at a time (PYTEST_ARGS='-k name' to narrow pytest)"
+	@echo "make bench-search  the search against Pagefind at 1,000 and 10,000 letters (BENCH_SIZES='1000 10000 100000')"
 	@echo "make clean      remove output/, caches and test artifacts (content/ is kept)"
 
 # ------------------------------------------------------------------ setup
@@ -98,6 +99,11 @@ css: npm-deps
 
 bench: chromium deps dev-deps
 	$(BIN)/python bench/page_weight.py
+
+BENCH_SIZES ?= 1000 10000
+bench-search: chromium dev-deps npm-deps
+	$(BIN)/python -m pip install -q -r bench/requirements.txt
+	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES)
 
 lint: dev-deps
 	$(BIN)/ruff check .

@@ -9,9 +9,11 @@ The same seed gives the same letters.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from foilog.config import DEFAULT_TOPICS
@@ -369,7 +371,7 @@ class Names:
         self.cache: dict[int, str] = {}
 
     def word(self) -> str:
-        rank = _bisect(self.cumulative, self.rng.random() * self.cumulative[-1])
+        rank = bisect.bisect_left(self.cumulative, self.rng.random() * self.cumulative[-1])
         if rank not in self.cache:
             seeded = random.Random(rank)
             self.cache[rank] = "".join(seeded.choice(SYLLABLES) for _ in range(seeded.choice((2, 2, 3)))).title()
@@ -383,17 +385,6 @@ def _accumulate(values: list[float]) -> Iterator[float]:
         yield total
 
 
-def _bisect(values: list[float], x: float) -> int:
-    lo, hi = 0, len(values) - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if values[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 class Generator:
     def __init__(self, seed: int = 1) -> None:
         self.rng = random.Random(seed)
@@ -401,18 +392,29 @@ class Generator:
         self.references: set[str] = set()
 
     def fill(self, template: str, year: int) -> str:
-        rng = self.rng
-        values = {
-            "place": self.names.word(), "street": f"{self.names.word()} {rng.choice(STREET_KINDS)}",
-            "company": f"{self.names.word()} {rng.choice(COMPANY_KINDS)}", "river": rng.choice(RIVERS),
-            "year": str(year), "year2": str(year + 1), "n": str(rng.randint(2, 5)),
-            "count": f"{rng.randint(100, 25_000):,}", "count2": f"{rng.randint(100, 25_000):,}",
-            "small": str(rng.randint(2, 99)), "small2": str(rng.randint(1, 40)),
-            "money": f"{rng.randint(1_000, 2_500_000):,}", "pounds": f"{rng.randint(1, 900)}.{rng.randint(0, 99):02d}",
-            "date": _long_date(dt.date(year, rng.randint(1, 12), rng.randint(1, 28))),
-            "department": rng.choice(DEPARTMENTS),
-        }
-        return template.format(**values)
+        """The template with each {slot} filled in (only the slots it has are drawn)."""
+        return template.format_map(_Slots(self, year))
+
+    def slot(self, name: str, year: int) -> str:
+        rng, names = self.rng, self.names
+        if name == "place":
+            return names.word()
+        if name == "street":
+            return f"{names.word()} {rng.choice(STREET_KINDS)}"
+        if name == "company":
+            return f"{names.word()} {rng.choice(COMPANY_KINDS)}"
+        if name in ("count", "count2"):
+            return f"{rng.randint(100, 25_000):,}"
+        if name == "money":
+            return f"{rng.randint(1_000, 2_500_000):,}"
+        if name == "date":
+            return _long_date(dt.date(year, rng.randint(1, 12), rng.randint(1, 28)))
+        return {
+            "river": lambda: rng.choice(RIVERS), "year": lambda: str(year), "year2": lambda: str(year + 1),
+            "n": lambda: str(rng.randint(2, 5)), "small": lambda: str(rng.randint(2, 99)),
+            "small2": lambda: str(rng.randint(1, 40)), "department": lambda: rng.choice(DEPARTMENTS),
+            "pounds": lambda: f"{rng.randint(1, 900)}.{rng.randint(0, 99):02d}",
+        }[name]()
 
     def reference(self) -> str:
         while True:
@@ -473,10 +475,26 @@ class Generator:
         first = questions[0].text
         letter.summary = f"Questions about {letter.title.lower()}, including: {first}" if len(questions) > 1 \
             else first
-        letter.topics = find_topics(" ".join(b.text for b in request), DEFAULT_TOPICS)
+        letter.topics = sorted({t for template in [request[0].text, *templates] for t in _topics(template)},
+                               key=list(DEFAULT_TOPICS).index)
         letter.body = letter_body(letter)
         letter.page = CONTENT / "letters" / letter_year(letter) / f"{reference}.md"
         return letter
+
+
+class _Slots(dict):  # type: ignore[type-arg]
+    def __init__(self, generator: Generator, year: int) -> None:
+        super().__init__()
+        self.generator, self.year = generator, year
+
+    def __missing__(self, name: str) -> str:
+        return self.generator.slot(name, self.year)
+
+
+@cache
+def _topics(template: str) -> tuple[str, ...]:
+    """The topics foilog's reader gives a request with this wording (the filled-in names never match a keyword)."""
+    return tuple(find_topics(template, DEFAULT_TOPICS))
 
 
 def _long_date(day: dt.date) -> str:
