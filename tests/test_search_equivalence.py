@@ -39,6 +39,7 @@ COMPARE = """async ([queries]) => {
       const sharded = (await engine.run(plan, fuzzy)).results.map(r => [r.ref, r.score])
       const whole = S.searchIndex(full, plan, fuzzy).results.map(r => [r.ref, r.score])
       out.push({ query, partial, fuzzy, same: JSON.stringify(sharded) === JSON.stringify(whole),
+                 prefix: plan.words.some(w => w.prefix),
                  sharded: sharded.slice(0, 4), whole: whole.slice(0, 4), count: whole.length,
                  ties: whole.filter((r, i) => i && r[1] === whole[i - 1][1]).length })
     }
@@ -115,6 +116,7 @@ def test_sharded_search_gives_exactly_the_unsharded_results(browser: Any, archiv
                                                        and x["partial"] == r["partial"] and not x["fuzzy"])["count"]
                for r in results), "some typos should be found only by the typo-tolerant retry"
     assert answer["shardsLoaded"] < answer["shards"], "queries must not need every shard"
+    assert sum(r["prefix"] and r["count"] > 0 for r in results) > 60, "partly typed words must be compared too"
 
 
 def test_a_one_word_query_fetches_one_shard(browser: Any, archive: tuple[list[Any], Path]) -> None:

@@ -57,7 +57,8 @@
   // ------------------------------------------------------------------ what a query asks for
 
   var MAX_WORDS = 12
-  var PREFIX_MIN = 3      // a partly typed last word of 3 or more letters also matches longer words
+  var PREFIX_MIN = 3      // a partly typed last word of 3 or more letters also matches longer words,
+  var PREFIX_SHARDS = 3   // unless the words it begins are spread over more than 3 shards (too many to be useful)
   var FUZZY_MIN = 4       // the retry corrects one typo in a word of 4 or more letters,
   var FUZZY_TWO = 8       // and two in a word of 8 or more
   var BOOST = { exact: 10, variant: 5, prefix: 1, typo: 1 }
@@ -82,7 +83,10 @@
     var kept = all.filter(function (w) { return !common.has(w.stem) })
     if (!kept.length) kept = all
     var last = all[all.length - 1]
-    if (partial && last && kept.indexOf(last) >= 0 && last.word.length >= PREFIX_MIN) last.prefix = true
+    if (partial && last && kept.indexOf(last) >= 0 && last.word.length >= PREFIX_MIN &&
+        shardOf(manifest, last.word + '\uffff') - shardOf(manifest, last.word) < PREFIX_SHARDS) {
+      last.prefix = true
+    }
     return {
       words: kept,
       ignored: all.filter(function (w) { return kept.indexOf(w) < 0 }).map(function (w) { return w.word })
@@ -98,6 +102,19 @@
     if (!ending || word.length - ending[0].length < 4) return []
     var base = word.slice(0, -ending[0].length) + 'e'
     return stem(base) !== s ? [base] : []
+  }
+
+  /** The number of the shard whose run of terms would hold `term`. */
+  function shardOf (manifest, term) {
+    var bounds = manifest.shards
+    var lo = 0
+    var hi = bounds.length - 1
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1
+      if (bounds[mid] <= term) lo = mid
+      else hi = mid - 1
+    }
+    return lo
   }
 
   /** How many typos the retry may correct in a word (none in words with digits). */
@@ -193,15 +210,18 @@
   }
 
   function defaultFetch (url, init) {
-    return fetch(url, init).then(function (response) {
+    return fetch(url, Object.assign({ credentials: 'same-origin', mode: 'cors' }, init)).then(function (response) {
       if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + url)
       return response.json()
     })
   }
 
-  /** The manifest, revalidated with the server every time: it names the folder of the current build's files. */
+  /**
+   * The manifest: it names the folder of the current build's files. The page preloads it; if a cached copy is
+   * out of date, its build's files are gone and `Engine#get` fetches it again.
+   */
   function loadManifest (base, get, cache) {
-    return get(base + 'manifest.json', { cache: cache || 'no-cache' }).then(function (manifest) {
+    return get(base + 'manifest.json', cache ? { cache: cache } : undefined).then(function (manifest) {
       if (manifest.format !== 1) throw new Error('this page cannot read search index format ' + manifest.format)
       return manifest
     })
@@ -230,15 +250,7 @@
 
   /** The shard whose run of terms would hold `term`. */
   Engine.prototype.shardOf = function (term) {
-    var bounds = this.manifest.shards
-    var lo = 0
-    var hi = bounds.length - 1
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1
-      if (bounds[mid] <= term) lo = mid
-      else hi = mid - 1
-    }
-    return lo
+    return shardOf(this.manifest, term)
   }
 
   Engine.prototype.shard = function (number) {
@@ -318,43 +330,81 @@
     })
   }
 
-  /** A lunr.Index holding just `terms`: their postings and their entries of every field vector. */
-  Engine.prototype.indexOf = function (terms) {
+  /** The loaded postings of each term (every term must be in a shard already fetched). */
+  Engine.prototype.postings = function (terms) {
     var engine = this
+    return Promise.all(terms.map(function (t) { return engine.shard(engine.shardOf(t)) })).then(function (shards) {
+      return terms.map(function (term, t) { return shards[t].byTerm.get(term) })
+    })
+  }
+
+  /**
+   * A lunr.Index holding just `terms`, with their postings and field-vector entries for the documents in `keep`
+   * (a Uint8Array by document number). Every term stays in the index, so lunr builds the same query vector.
+   */
+  Engine.prototype.indexOf = function (terms, postings, keep) {
     var fields = this.manifest.fields
-    var numbers = terms.map(function (t) { return engine.shardOf(t) })
-    return Promise.all(numbers.map(function (n) { return engine.shard(n) })).then(function (shards) {
-      var invertedIndex = Object.create(null)
-      var entries = Object.create(null)
-      terms.forEach(function (term, t) {
-        var found = shards[t].byTerm.get(term)
-        var posting = { _index: found.index }
-        fields.forEach(function (field, f) {
-          var refs = {}
-          var docs = found.fields[f].docs
-          var scores = found.fields[f].scores
-          for (var i = 0; i < docs.length; i++) {
-            refs[docs[i]] = EMPTY
-            var key = field + '/' + docs[i]
-            var list = entries[key] || (entries[key] = [])
-            list.push(found.index, scores[i])
-          }
-          posting[field] = refs
+    var invertedIndex = Object.create(null)
+    var entries = Object.create(null)
+    terms.forEach(function (term, t) {
+      var found = postings[t]
+      var posting = { _index: found.index }
+      fields.forEach(function (field, f) {
+        var refs = {}
+        var docs = found.fields[f].docs
+        var scores = found.fields[f].scores
+        for (var i = 0; i < docs.length; i++) {
+          var doc = docs[i]
+          if (!keep[doc]) continue
+          refs[doc] = EMPTY
+          var key = field + '/' + doc
+          var list = entries[key] || (entries[key] = [])
+          list.push(found.index, scores[i])
+        }
+        posting[field] = refs
+      })
+      invertedIndex[term] = posting
+    })
+    var fieldVectors = Object.create(null)
+    Object.keys(entries).forEach(function (key) {
+      fieldVectors[key] = new lunr.Vector(sortPairs(entries[key]))
+    })
+    return new lunr.Index({
+      invertedIndex: invertedIndex,
+      fieldVectors: fieldVectors,
+      tokenSet: lunr.TokenSet.fromArray(terms),
+      fields: fields,
+      pipeline: this.pipeline
+    })
+  }
+
+  /**
+   * The documents holding every word (some term of each word's clauses, in any field), as a Uint8Array.
+   * Only they can be results, and a document's lunr score depends only on its own field vectors and the query's
+   * vector, so leaving the others out of the index changes no result's score or place: it only saves lunr the
+   * work of scoring documents that the every-word rule would drop.
+   */
+  function documentsWithEveryWord (expansions, byTerm, count) {
+    var hits = new Uint16Array(count)
+    var seen = new Uint8Array(count)
+    expansions.forEach(function (perSpec, w) {
+      perSpec.forEach(function (list) {
+        list.forEach(function (term) {
+          byTerm.get(term).fields.forEach(function (field) {
+            var docs = field.docs
+            for (var i = 0; i < docs.length; i++) {
+              if (seen[docs[i]] !== w + 1) {
+                seen[docs[i]] = w + 1
+                hits[docs[i]]++
+              }
+            }
+          })
         })
-        invertedIndex[term] = posting
-      })
-      var fieldVectors = Object.create(null)
-      Object.keys(entries).forEach(function (key) {
-        fieldVectors[key] = new lunr.Vector(sortPairs(entries[key]))
-      })
-      return new lunr.Index({
-        invertedIndex: invertedIndex,
-        fieldVectors: fieldVectors,
-        tokenSet: lunr.TokenSet.fromArray(terms),
-        fields: fields,
-        pipeline: engine.pipeline
       })
     })
+    var keep = new Uint8Array(count)
+    for (var d = 0; d < count; d++) keep[d] = hits[d] === expansions.length ? 1 : 0
+    return keep
   }
 
   function sortPairs (flat) {
@@ -378,8 +428,11 @@
         perWord.forEach(function (list) { list.forEach(function (t) { union.add(t) }) })
       })
       if (!union.size) return { results: [], wordTerms: [] }
-      return engine.indexOf(Array.from(union).sort()).then(function (index) {
-        return runQuery(index, wordSpecs, expansions)
+      var terms = Array.from(union).sort()
+      return engine.postings(terms).then(function (postings) {
+        var byTerm = new Map(terms.map(function (term, t) { return [term, postings[t]] }))
+        var keep = documentsWithEveryWord(expansions, byTerm, engine.manifest.documents)
+        return runQuery(engine.indexOf(terms, postings, keep), wordSpecs, expansions)
       })
     })
   }
