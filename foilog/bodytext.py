@@ -32,7 +32,7 @@ _INLINE = re.compile(
     r"|(\*+|`+)"                    # 5: emphasis or code markers
     r"|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])"  # emphasis underscores (not inside words)
 )
-_MARKUP = "\\&[*`_<"
+_MARKUP = re.compile(r"[\\&\[*`_<]")
 _HARD_BREAK = re.compile(r"(?<!\\)\\$|  +$")
 
 
@@ -151,7 +151,7 @@ class _Reader:
 
 def plain(markdown: str) -> str:
     """One line of markdown as the text a reader sees."""
-    if not any(c in markdown for c in _MARKUP):
+    if not _MARKUP.search(markdown):
         return " ".join(markdown.split())
     return re.sub(r"\s+", " ", _INLINE.sub(_inline_text, markdown)).strip()
 

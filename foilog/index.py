@@ -52,6 +52,7 @@ LUNR_VERSION = "2.3.9"
 # Field name and boost, in lunr's field order. A reference match outweighs any other field's (the tests hold it).
 FIELDS: tuple[tuple[str, int], ...] = (("reference", 30), ("title", 10), ("summary", 3), ("request", 1),
                                        ("response", 1))
+BOOSTS = [boost for _, boost in FIELDS]
 K1 = 1.2
 B = 0.75
 SHARD_BYTES = 48_000          # uncompressed JSON per shard, before the term that overflows it
@@ -207,23 +208,19 @@ def field_scores(postings: Postings, index: int) -> list[tuple[list[int], list[i
     idf = math.log(1 + abs(x))
     out: list[tuple[list[int], list[int]]] = [([], []) for _ in FIELDS]
     norms = postings.norms
+    k1_plus_1 = K1 + 1  # the same double lunr.py computes for each term
     for value in entries:
         document, number, tf = value >> 24, value >> 21 & 7, value & MAX_FREQUENCY
-        score = idf * ((K1 + 1) * tf) / (norms[number][document] + tf)
-        score *= FIELDS[number][1]
+        score = idf * (k1_plus_1 * tf) / (norms[number][document] + tf)
+        score *= BOOSTS[number]
+        scaled = score * 1000
+        thousandth = round(scaled)
+        if abs(abs(scaled - thousandth) - 0.5) < 1e-6:  # near a tie: round as lunr.py does, exactly
+            thousandth = round(round(score, 3) * 1000)
         docs, scores = out[number]
         docs.append(document)
-        scores.append(thousandths(score))
+        scores.append(thousandth)
     return out
-
-
-def thousandths(score: float) -> int:
-    """`n` such that n / 1000 is lunr.py's round(score, 3), fast: the slow, exact rounding only near a tie."""
-    scaled = score * 1000
-    n = round(scaled)
-    if abs(abs(scaled - n) - 0.5) < 1e-6:
-        n = round(round(score, 3) * 1000)
-    return n
 
 
 def term_json(term: str, index: int, scores: list[tuple[list[int], list[int]]]) -> str:
