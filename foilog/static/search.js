@@ -263,28 +263,38 @@
     return this.shards.get(number)
   }
 
+  /** A shard's terms in order, and each term's postings, decoded when first asked for. */
   function parseShard (entries, fieldCount) {
-    var terms = []
-    var byTerm = new Map()
-    entries.forEach(function (entry) {
-      var fields = []
-      for (var f = 0; f < fieldCount; f++) {
-        var flat = entry[2 + f]
-        var n = flat.length / 2
-        var docs = new Int32Array(n)
-        var scores = new Float64Array(n)
-        var doc = 0
-        for (var i = 0; i < n; i++) {
-          doc += flat[i]
-          docs[i] = doc
-          scores[i] = flat[n + i] / 1000 // the same double as the JSON number lunr would have stored
-        }
-        fields.push({ docs: docs, scores: scores })
+    var raw = new Map()
+    var decoded = new Map()
+    entries.forEach(function (entry) { raw.set(entry[0], entry) })
+    return {
+      terms: entries.map(function (entry) { return entry[0] }),
+      has: function (term) { return raw.has(term) },
+      posting: function (term) {
+        if (!decoded.has(term)) decoded.set(term, decode(raw.get(term), fieldCount))
+        return decoded.get(term)
       }
-      terms.push(entry[0])
-      byTerm.set(entry[0], { index: entry[1], fields: fields })
-    })
-    return { terms: terms, byTerm: byTerm }
+    }
+  }
+
+  /** `["term", _index, [docs as deltas…, scores in thousandths…] per field]` as typed arrays. */
+  function decode (entry, fieldCount) {
+    var fields = []
+    for (var f = 0; f < fieldCount; f++) {
+      var flat = entry[2 + f]
+      var n = flat.length / 2
+      var docs = new Int32Array(n)
+      var scores = new Float64Array(n)
+      var doc = 0
+      for (var i = 0; i < n; i++) {
+        doc += flat[i]
+        docs[i] = doc
+        scores[i] = flat[n + i] / 1000 // the same double as the JSON number lunr would have stored
+      }
+      fields.push({ docs: docs, scores: scores })
+    }
+    return { index: entry[1], fields: fields }
   }
 
   /** The letters' words of one length (those the typo-tolerant retry may correct a word to). */
@@ -311,22 +321,21 @@
   }
 
   /** Sorted terms among which every index term a clause could match is found. */
-  Engine.prototype.candidates = function (spec) {
-    var engine = this
-    var numbers = []
-    if (spec.kind === 'prefix') {
-      for (var n = this.shardOf(spec.term); n <= this.shardOf(spec.term + '\uffff'); n++) numbers.push(n)
-    } else {
-      numbers.push(this.shardOf(stem(spec.term)))
-    }
-    return Promise.all(numbers.map(function (number) { return engine.shard(number) })).then(function (shards) {
-      return [].concat.apply([], shards.map(function (shard) { return shard.terms }))
-    })
-  }
-
+  /** The index terms a clause matches (exactly as lunr would expand it over the whole index). */
   Engine.prototype.expansions = function (spec) {
-    return this.candidates(spec).then(function (terms) {
-      return terms.length ? expand(lunr.TokenSet.fromArray(terms), spec) : []
+    var engine = this
+    if (spec.kind !== 'prefix') {
+      var term = stem(spec.term)
+      return this.shard(this.shardOf(term)).then(function (shard) { return shard.has(term) ? [term] : [] })
+    }
+    var numbers = []
+    for (var n = this.shardOf(spec.term); n <= this.shardOf(spec.term + '\uffff'); n++) numbers.push(n)
+    return Promise.all(numbers.map(function (number) { return engine.shard(number) })).then(function (shards) {
+      var begun = []
+      shards.forEach(function (shard) {
+        shard.terms.forEach(function (t) { if (t.lastIndexOf(spec.term, 0) === 0) begun.push(t) })
+      })
+      return begun.length ? expand(lunr.TokenSet.fromArray(begun), spec) : []
     })
   }
 
@@ -334,7 +343,7 @@
   Engine.prototype.postings = function (terms) {
     var engine = this
     return Promise.all(terms.map(function (t) { return engine.shard(engine.shardOf(t)) })).then(function (shards) {
-      return terms.map(function (term, t) { return shards[t].byTerm.get(term) })
+      return terms.map(function (term, t) { return shards[t].posting(term) })
     })
   }
 
@@ -523,12 +532,17 @@
 
   // ------------------------------------------------------------------ snippets
 
+  var PLAIN_WORD = /^[A-Za-z0-9']+$/
+
+  /** The words of a text with where they are, each with its terms (usually one). */
   function runsOf (text) {
     var runs = []
     var match
     WORD_RUN.lastIndex = 0
     while ((match = WORD_RUN.exec(text))) {
-      runs.push({ start: match.index, end: match.index + match[0].length, terms: words(match[0]).map(stem) })
+      var found = match[0]
+      var terms = PLAIN_WORD.test(found) ? [stem(found.toLowerCase().replace(/'/g, ''))] : words(found).map(stem)
+      runs.push({ start: match.index, end: match.index + found.length, terms: terms })
     }
     return runs
   }
