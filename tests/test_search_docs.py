@@ -12,7 +12,8 @@ from .test_docs import table_rows
 SCRIPT = (REPO / "foilog" / "static" / "search.js").read_text(encoding="utf-8")
 THEMING = REPO / "docs" / "theming-search.md"
 SEARCH_DOC = REPO / "docs" / "search.md"
-PLAIN = (REPO / "themes" / "plain" / "templates" / "search.html").read_text(encoding="utf-8")
+THEMES = {name: (REPO / "themes" / name / "templates" / "search.html").read_text(encoding="utf-8")
+          for name in ("govuk", "plain")}
 
 
 def ids_used() -> set[str]:
@@ -20,13 +21,14 @@ def ids_used() -> set[str]:
         re.findall(r"getElementById\('([\w-]+)'\)", SCRIPT))
 
 
-def test_every_element_the_script_needs_is_documented_and_in_the_plain_theme() -> None:
+def test_every_element_the_script_needs_is_documented_and_in_every_theme() -> None:
     documented = THEMING.read_text(encoding="utf-8")
     used = ids_used()
     assert {"search", "search-input", "search-results", "search-result-template"} <= used
     for name in sorted(used):
         assert f"#{name}`" in documented or f'id="{name}"' in documented, f"docs/theming-search.md lacks #{name}"
-        assert f'id="{name}"' in PLAIN, f"the plain theme's search.html lacks #{name}"
+        for theme, template in THEMES.items():
+            assert f'id="{name}"' in template, f"the {theme} theme's search.html lacks #{name}"
 
 
 def test_every_slot_is_documented() -> None:
