@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import corpus  # noqa: E402
+from foilog.brand import BrandAssets  # noqa: E402
 from foilog.config import SiteConfig  # noqa: E402
 from foilog.index import build_index  # noqa: E402
 from foilog.model import Letter  # noqa: E402
@@ -125,7 +126,7 @@ def build_site(letters: list[Letter], site: Path, render_all: bool) -> dict[str,
     timings: dict[str, float] = {}
     urls = corpus.urls(letters)
     config = SiteConfig(title="Eastwick FOI disclosure log")
-    renderer = Renderer(config, [ROOT / "themes" / "plain"], "/")
+    renderer = Renderer(config, [ROOT / "themes" / "plain"], "/", BrandAssets())
     started = time.perf_counter()
     if render_all:
         rendered = renderer.render_site(letters, urls, [])
@@ -135,17 +136,17 @@ def build_site(letters: list[Letter], site: Path, render_all: bool) -> dict[str,
     timings["render"] = time.perf_counter() - started
     started, cpu = time.perf_counter(), time.process_time()
     search = build_index(letters, urls, config)
-    staging = Staging(site)
-    search.write(staging)
-    timings["index"] = time.perf_counter() - started
-    timings["index_cpu"] = time.process_time() - cpu
-    started = time.perf_counter()
-    staging.write_pages(rendered)
-    staging.copy_tree(ROOT / "themes" / "plain" / "assets", "assets")
-    if not render_all:
-        for letter in letters:
-            staging.write_text(urls[str(letter.page)] + "index.html", fast_letter_page(letter))
-    staging.publish()
+    with Staging(site) as staging:
+        search.write(staging)
+        timings["index"] = time.perf_counter() - started
+        timings["index_cpu"] = time.process_time() - cpu
+        started = time.perf_counter()
+        staging.write_pages(rendered)
+        staging.copy_tree(ROOT / "themes" / "plain" / "assets", "assets")
+        if not render_all:
+            for letter in letters:
+                staging.write_text(urls[str(letter.page)] + "index.html", fast_letter_page(letter))
+        staging.publish()
     timings["write_pages"] = time.perf_counter() - started
     timings["index_bytes"] = sum(search.written.values())
     timings["index_files"] = len(search.written)

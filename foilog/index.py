@@ -26,12 +26,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from .bodytext import Passage, passages
 from .config import SiteConfig
 from .errors import FoilogError
 from .model import OUTCOMES, Letter
 from .output import Staging
+from .read import BIDI_CONTROLS
 from .render import OUTCOME_LABELS, format_date, sort_key
 from .searchtext import stem, words
 from .urls import (
@@ -355,9 +357,10 @@ def _json(value: object) -> bytes:
 # ---------------------------------------------------------------- per-letter records and facets
 
 def doc_record(doc: SearchDoc) -> dict[str, object]:
-    """What a search result shows of a letter, and the passages its snippet is cut from."""
+    """What a search result shows of a letter, and the passages its snippet is cut from (without direction
+    overrides, as on the letter's page)."""
     letter = doc.letter
-    return {
+    return _without_bidi({
         "url": doc.url,
         "title": letter.title,
         "reference": str(letter.reference),
@@ -367,7 +370,17 @@ def doc_record(doc: SearchDoc) -> dict[str, object]:
         "late": letter.late,
         "sections": [{"part": s.part, "id": s.anchor, "heading": s.heading, "text": s.text}
                      for s in doc.sections],
-    }
+    })
+
+
+def _without_bidi(value: Any) -> Any:
+    if isinstance(value, str):
+        return BIDI_CONTROLS.sub("", value)
+    if isinstance(value, list):
+        return [_without_bidi(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_bidi(v) for k, v in value.items()}
+    return value
 
 
 def _date_line(letter: Letter) -> str:

@@ -180,7 +180,7 @@ def base_url_problem(base_url: str) -> str | None:
 SEARCH_URL = "search/"
 SEARCH_DATA_URL = "search/data/"
 SEARCH_MANIFEST_URL = SEARCH_DATA_URL + "manifest.json"
-SEARCH_SCRIPTS = ("search/lunr.min.js", "search/search.js")
+SEARCH_SCRIPTS = ("assets/lunr.min.js", "assets/search.js")  # with the theme's assets: a theme may replace them
 DOCS_PER_FOLDER = 1000
 
 

@@ -115,9 +115,9 @@ def comparable(serialized: dict[str, Any]) -> dict[str, Any]:
 
 def write_index(search_index: index.SearchIndex, folder: Path) -> Path:
     """Write the index's files into `folder` (which must not exist yet); returns the folder."""
-    staging = Staging(folder)
-    search_index.write(staging)
-    staging.publish()
+    with Staging(folder) as staging:
+        search_index.write(staging)
+        staging.publish()
     return folder
 
 

@@ -37,6 +37,7 @@ PAGE_TYPES = {
     "data.html": "data/",
     "page.html": "about/",
     "404.html": "404.html",
+    "search.html": "search/?q=councillor+meetings&outcome=successful",
 }
 LETTER = PAGE_TYPES["letter.html"]
 

@@ -217,12 +217,12 @@ def test_without_lunr_js_the_build_stops_and_output_is_untouched(tmp_path: Path,
 
 def test_the_build_writes_the_search_page_and_data(example_site: BuiltSite) -> None:
     search = example_site.output / "search"
-    for name in ("index.html", "search.js", "lunr.min.js", "data/manifest.json"):
-        assert (search / name).is_file(), name
+    for name in ("search/index.html", "assets/search.js", "assets/lunr.min.js", "search/data/manifest.json"):
+        assert (example_site.output / name).is_file(), name
     assert (build_folder(example_site.output) / "facets.json").is_file()
     assert [p.name for p in (search / "data").iterdir() if p.is_dir()] == [data(example_site.output,
                                                                                 "manifest.json")["build"]]
-    assert (search / "lunr.min.js").read_bytes().startswith(b"/**\n * lunr - http://lunrjs.com")
+    assert (example_site.output / "assets" / "lunr.min.js").read_bytes().startswith(b"/**\n * lunr - http://lunrjs.com")
     manifest = data(example_site.output, "manifest.json")
     assert manifest["documents"] == len(example_site.result.letters) == 5
     assert manifest["lunr"] == "2.3.9" and len(manifest["build"]) == 16

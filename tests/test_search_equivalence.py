@@ -19,13 +19,13 @@ from foilog import index
 from foilog.config import SiteConfig
 from foilog.searchtext import words
 
-from .browsing import open_tab, serve_folder
+from .browser import open_tab, serve
 from .searching import lunr_reference, write_index
 
 pytestmark = pytest.mark.browser
 
 HARNESS = """<!doctype html><meta charset="utf-8"><title>search harness</title><link rel="icon" href="data:,">
-<script src="site/search/lunr.min.js"></script><script src="site/search/search.js"></script>"""
+<script src="site/assets/lunr.min.js"></script><script src="site/assets/search.js"></script>"""
 
 COMPARE = """async ([queries]) => {
   const S = window.FoilogSearch
@@ -95,13 +95,14 @@ def queries(docs: list[Any]) -> list[tuple[str, bool]]:
     return found
 
 
-def test_sharded_search_gives_exactly_the_unsharded_results(browser: Any, archive: tuple[list[Any], Path]) -> None:
+def test_sharded_search_gives_exactly_the_unsharded_results(browser: Any, archive: tuple[list[Any], Path],
+                                                            tmp_path: Path) -> None:
     docs, served = archive
     asked = queries(docs)
-    with serve_folder(served) as root:
+    with serve(served, tmp_path / "served") as server:
         for tab in open_tab(browser, 1280, 900):
             tab.page.set_default_timeout(120_000)
-            tab.open(root + "harness.html")
+            tab.open(server.base + "harness.html")
             answer = tab.page.evaluate(COMPARE, [asked])
             tab.assert_clean()
     results = answer["results"]
@@ -119,17 +120,18 @@ def test_sharded_search_gives_exactly_the_unsharded_results(browser: Any, archiv
     assert sum(r["prefix"] and r["count"] > 0 for r in results) > 60, "partly typed words must be compared too"
 
 
-def test_a_one_word_query_fetches_one_shard(browser: Any, archive: tuple[list[Any], Path]) -> None:
+def test_a_one_word_query_fetches_one_shard(browser: Any, archive: tuple[list[Any], Path], tmp_path: Path) -> None:
     _, served = archive
-    with serve_folder(served) as root:
+    with serve(served, tmp_path / "served") as server:
         for tab in open_tab(browser, 1280, 900):
-            tab.open(root + "harness.html")
-            tab.requests.clear()
+            tab.open(server.base + "harness.html")
+            requests: list[str] = []
+            tab.page.on("request", lambda request, seen=requests: seen.append(request.url))
             count = tab.page.evaluate("""async () => {
               const engine = await FoilogSearch.Engine.load('site/search/data/')
               return (await engine.search('potholes')).results.length
             }""")
-            fetched = [url.split("/search/data/")[1] for url in tab.requests if "/search/data/" in url]
+            fetched = [url.split("/search/data/")[1] for url in requests if "/search/data/" in url]
             tab.assert_clean()
     assert count > 0
     assert fetched[0] == "manifest.json", fetched

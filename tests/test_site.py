@@ -395,7 +395,7 @@ The information is attached <b>bold</b> [click](data:text/html,hi) <a href="java
 """
 
 
-OWN_SCRIPTS = ("lunr.min.js", "search.js")  # as the search page (search/index.html) links them
+OWN_SCRIPTS = ("../assets/lunr.min.js", "../assets/search.js")  # as the search page (search/index.html) links them
 
 
 class _Tags(HTMLParser):
