@@ -42,11 +42,15 @@ sys.path.insert(0, str(ROOT))
 
 from bench import corpus  # noqa: E402
 from foilog.brand import BrandAssets  # noqa: E402
+from foilog.browse import build_archive  # noqa: E402
 from foilog.config import SiteConfig  # noqa: E402
 from foilog.index import build_index  # noqa: E402
-from foilog.model import Letter  # noqa: E402
+from foilog.model import OUTCOME_LABELS, Letter  # noqa: E402
 from foilog.output import Staging  # noqa: E402
-from foilog.render import OUTCOME_LABELS, Renderer, format_date  # noqa: E402
+from foilog.related import find_related  # noqa: E402
+from foilog.render import Renderer, Site, format_date  # noqa: E402
+from foilog.stats import compute as compute_statistics  # noqa: E402
+from foilog.stats import figures  # noqa: E402
 from foilog.urls import SEARCH_DATA_URL, SEARCH_SCRIPTS, SEARCH_URL  # noqa: E402
 
 CHROMIUM = os.environ.get("FOILOG_CHROMIUM", "/usr/bin/chromium")
@@ -128,11 +132,15 @@ def build_site(letters: list[Letter], site: Path, render_all: bool) -> dict[str,
     config = SiteConfig(title="Eastwick FOI disclosure log")
     renderer = Renderer(config, [ROOT / "themes" / "plain"], "/", BrandAssets())
     started = time.perf_counter()
+    archive = build_archive(letters)
     if render_all:
-        rendered = renderer.render_site(letters, urls, [])
+        statistics = compute_statistics(letters, config.working_day_limit)
+        site_model = Site(letters, urls, [], archive, find_related(letters), statistics,
+                          figures(statistics, archive.exemption_urls), feeds=False)
+        rendered = list(renderer.render_site(site_model))
     else:
-        rendered = [renderer.page("search.html", SEARCH_URL, total=len(letters), extra=[],
-                                  search_data=SEARCH_DATA_URL, search_scripts=SEARCH_SCRIPTS)]
+        rendered = [renderer.page("search.html", SEARCH_URL, total=len(letters), search_data=SEARCH_DATA_URL,
+                                  search_scripts=SEARCH_SCRIPTS, extra=[], urls=urls, archive=archive, feeds=False)]
     timings["render"] = time.perf_counter() - started
     started, cpu = time.perf_counter(), time.process_time()
     search = build_index(letters, urls, config)

@@ -29,18 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from .bodytext import Passage, passages
+from .browse import by_answered
 from .config import SiteConfig
 from .errors import FoilogError
-from .model import OUTCOMES, Letter
+from .model import OUTCOME_LABELS, OUTCOMES, Letter
 from .output import Staging
 from .read import BIDI_CONTROLS
-from .render import OUTCOME_LABELS, format_date, sort_key
+from .render import format_date
 from .searchtext import stem, words
 from .urls import (
     DOCS_PER_FOLDER,
     SEARCH_DATA_URL,
     SEARCH_MANIFEST_URL,
     SEARCH_SCRIPTS,
+    letter_key,
     letter_year,
     output_path,
     search_build_url,
@@ -92,11 +94,11 @@ class SearchDoc:
 
 def documents(letters: list[Letter], urls: dict[str, str]) -> list[SearchDoc]:
     """The letters as search documents, newest first (a document's number is its place in that order)."""
-    ordered = sorted(letters, key=sort_key)
+    ordered = sorted(letters, key=by_answered)
     found = [passages(letter.body) for letter in ordered]
     keys = [[[template_key(p) for p in passage.paragraphs] for passage in letter_passages] for letter_passages in found]
     shared = shared_paragraphs(keys)
-    return [SearchDoc(number, letter, urls[letter.source or str(letter.page)],
+    return [SearchDoc(number, letter, urls[letter_key(letter)],
                       sections(letter, letter_passages, letter_keys, shared))
             for number, (letter, letter_passages, letter_keys) in enumerate(zip(ordered, found, keys, strict=True))]
 

@@ -177,7 +177,7 @@ def base_url_problem(base_url: str) -> str | None:
     return "must be a path starting with / (such as /foi/) or a full http(s):// URL"
 
 
-SEARCH_URL = "search/"
+SEARCH_URL = SEARCH  # the search page
 SEARCH_DATA_URL = "search/data/"
 SEARCH_MANIFEST_URL = SEARCH_DATA_URL + "manifest.json"
 SEARCH_SCRIPTS = ("assets/lunr.min.js", "assets/search.js")  # with the theme's assets: a theme may replace them
