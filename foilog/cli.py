@@ -150,6 +150,16 @@ def run_check(args: argparse.Namespace, paths: Paths) -> int:
     return EXIT_LETTER_ERRORS if report.errors else EXIT_OK
 
 
+def _add_new_letter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("letters", nargs="+", type=Path, metavar="PATH", help="a letter as plain text (.txt)")
+
+
+def run_new_letter(args: argparse.Namespace, paths: Paths) -> int:
+    from .newletter import new_letters
+
+    return new_letters(paths, args.letters, quiet=args.quiet, debug=args.debug)
+
+
 def _held_back(result: Result) -> str:
     return f"{len(result.held_back)} held back for personal data; " if result.held_back else ""
 
@@ -172,4 +182,8 @@ COMMANDS: dict[str, Command] = {
                      _add_build_options, run_build),
     "check": Command("check", "Run every check a build runs (letters, pages, personal data, site.toml, "
                      "templates) and print the report, writing nothing.", _add_build_options, run_check),
+    "new-letter": Command("new-letter", "Copy letters into site_src/letters/ (a letter already there is used where "
+                          "it is), read them, write their pages in content/ and print what was understood, so you "
+                          "can correct the front matter before publishing. The site itself is not built.",
+                          _add_new_letter_options, run_new_letter),
 }
