@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 
 def _options(args: argparse.Namespace) -> Options:
-    return Options(base_url=args.base_url, theme=args.theme, clean=args.clean, strict=args.strict,
+    return Options(base_url=args.base_url, theme=args.theme, clean=getattr(args, "clean", False), strict=args.strict,
                    progress=not args.quiet)
 
 
@@ -150,6 +150,33 @@ def run_check(args: argparse.Namespace, paths: Paths) -> int:
     return EXIT_LETTER_ERRORS if report.errors else EXIT_OK
 
 
+def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base-url", metavar="URL", type=_base_url, help="as for a build (the preview itself is served "
+                   "at the root of http://127.0.0.1:PORT/)")
+    p.add_argument("--theme", metavar="NAME", help="theme folder under themes/ (overrides site.toml)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors: a rebuild with any problem "
+                   "fails, and the page says why")
+    p.add_argument("--port", type=_port, default=8000, metavar="N", help="the port to listen on (default: 8000; "
+                   "0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the site in your web browser")
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535 (got {value!r})")
+    return port
+
+
+def run_serve(args: argparse.Namespace, paths: Paths) -> int:
+    from .serve import serve
+
+    return serve(paths, _options(args), port=args.port, open_browser=args.open, quiet=args.quiet, debug=args.debug)
+
+
 def _add_new_letter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("letters", nargs="+", type=Path, metavar="PATH", help="a letter as plain text (.txt)")
 
@@ -182,6 +209,9 @@ COMMANDS: dict[str, Command] = {
                      _add_build_options, run_build),
     "check": Command("check", "Run every check a build runs (letters, pages, personal data, site.toml, "
                      "templates) and print the report, writing nothing.", _add_build_options, run_check),
+    "serve": Command("serve", "Build, serve the site on http://127.0.0.1:8000/, watch site_src/, content/ and "
+                     "themes/, rebuild when a file changes and reload the open browser tab. Ctrl-C stops it.",
+                     _add_serve_options, run_serve),
     "new-letter": Command("new-letter", "Copy letters into site_src/letters/ (a letter already there is used where "
                           "it is), read them, write their pages in content/ and print what was understood, so you "
                           "can correct the front matter before publishing. The site itself is not built.",

@@ -1,0 +1,337 @@
+"""`build.py serve`: serves on 127.0.0.1, rebuilds on change, reloads the open tab, shows errors, stops on Ctrl-C.
+
+Each test starts `build.py serve --port 0` as a real process on a throwaway project, and drives the page in
+headless Chromium where a person would look at it.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from foilog.serve import ignored, inject_reload_script
+
+from .browser import ARTIFACTS, Tab
+from .helpers import REPO, build_project, make_project, tree_bytes
+
+LETTER = "000_a0d9641ec2702f3a.txt"
+LETTER_URL = "letters/2020/6251688/"
+WAIT = 60.0  # seconds: generous, as the machine may be busy; a working preview takes about one
+
+
+class ServeProcess:
+    """`build.py serve` running in the background, its messages collected as they come."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        self.root = root
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", "0", *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        found = self.wait_for(r"serving the site at (http://\S+/)")
+        self.url = found.group(1)
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def messages(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, pattern: str, after: int = 0, timeout: float = WAIT) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines[after:]:
+                match = re.search(pattern, line)
+                if match:
+                    return match
+            if self.process.poll() is not None and not self._reader.is_alive():
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no line matching {pattern!r} within {timeout} s; serve said:\n{self.messages}")
+
+    def count(self, pattern: str) -> int:
+        return sum(1 for line in self.lines if re.search(pattern, line))
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=WAIT)
+        self._reader.join(timeout=10)
+        return code
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project", whole_example=True)
+
+
+@pytest.fixture
+def preview(project: Path) -> Iterator[ServeProcess]:
+    serving = ServeProcess(project)
+    try:
+        yield serving
+    finally:
+        if serving.process.poll() is None:
+            serving.process.kill()
+            serving.process.wait(timeout=10)
+
+
+def fetch(url: str, host: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def assert_clean(tab: Tab) -> None:
+    """No console errors or CSP violations; the event stream a reload cuts off is not a failed request."""
+    tab.problems = [p for p in tab.problems if not re.search(r"request failed: http://[^/]+/__foilog/events$", p)]
+    tab.assert_clean()
+
+
+# ---------------------------------------------------------------- in the browser
+
+
+@pytest.mark.browser
+def test_a_changed_letter_reloads_the_open_page(preview: ServeProcess, desktop: Tab, project: Path) -> None:
+    page = desktop.page
+    desktop.open(preview.url + LETTER_URL)
+    assert page.locator('script[src="/__foilog/reload.js"]').count() == 1
+    assert "Skype for Business" in page.locator("main").inner_text()
+    page.evaluate("window.__beforeTheChange = true")
+    page.wait_for_timeout(300)  # the page is listening for builds
+    before = len(preview.lines)
+    edit(project / "site_src" / "letters" / LETTER, "Skype for Business", "Pigeon Post Deluxe")
+    from playwright.sync_api import expect
+
+    expect(page.locator("main")).to_contain_text("Pigeon Post Deluxe", timeout=WAIT * 1000)
+    assert page.evaluate("window.__beforeTheChange === undefined"), "the text changed without a reload"
+    assert "Skype for Business" not in page.locator("main").inner_text()
+    preview.wait_for(r"^changed: site_src/letters/000_a0d9641ec2702f3a\.txt: rebuilding$", after=before)
+    preview.wait_for(r"^built 5 letter pages in", after=before)
+    time.sleep(1.5)  # the page the build rewrote in content/ must not start a second build
+    assert preview.count(r": rebuilding$") == 1, preview.messages
+    assert page.locator(".foilog-live").count() == 0, "no overlay after a clean build"
+    assert_clean(desktop)
+
+
+@pytest.mark.browser
+def test_a_broken_site_toml_is_shown_in_the_page_and_the_last_site_is_served(
+        preview: ServeProcess, desktop: Tab, project: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = desktop.page
+    desktop.open(preview.url)
+    title = page.title()
+    site_toml = project / "site_src" / "site.toml"
+    good = site_toml.read_text(encoding="utf-8")
+    site_toml.write_text('"<img src=x onerror=window.__hacked=1>" = 1\n' + good, encoding="utf-8")
+    overlay = page.locator(".foilog-live-overlay")
+    expect(overlay).to_be_visible(timeout=WAIT * 1000)
+    text = overlay.inner_text()
+    assert "could not be rebuilt" in text
+    assert "site.toml" in text and "unknown key `<img src=x onerror=window.__hacked=1>`" in text
+    assert overlay.locator("img").count() == 0, "the report became markup"
+    assert page.evaluate("window.__hacked === undefined")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "serve-error-overlay.png"))
+    preview.wait_for(r"^error: .*site\.toml: site\.toml has an error:$")
+    assert preview.process.poll() is None, "the server stopped"
+    assert fetch(preview.url)[0] == 200 and page.title() == title, "the last good site is still served"
+
+    overlay.get_by_role("button", name="Hide").click()
+    expect(overlay).to_have_count(0)
+    expect(page.locator(".foilog-live-badge")).to_have_text("Build failed")
+
+    site_toml.write_text(good.replace('title = "Barnet FOI disclosure log"', 'title = "Barnet FOI archive"'),
+                         encoding="utf-8")
+    expect(page).to_have_title("Barnet FOI archive", timeout=WAIT * 1000)
+    expect(page.locator(".foilog-live")).to_have_count(0)
+    assert_clean(desktop)
+
+
+@pytest.mark.browser
+def test_more_warnings_open_in_the_page_and_the_others_wait_behind_a_button(
+        preview: ServeProcess, desktop: Tab, project: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = desktop.page
+    desktop.open(preview.url)
+    assert page.locator(".foilog-live").count() == 0
+    (project / "site_src" / "letters" / "vague.txt").write_text(
+        "Dear Sir,\n\nThank you for your email about <b>bins</b>.\n\nYours,\nInformation Team\n", encoding="utf-8")
+    overlay = page.locator(".foilog-live-overlay")
+    expect(overlay).to_be_visible(timeout=WAIT * 1000)
+    assert re.search(r"^\d+ warnings?$", overlay.locator("h2").inner_text())
+    assert re.search(r"letters/vague\.txt: could not find its reference", overlay.inner_text())
+    assert "fix:" in overlay.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "serve-warnings-overlay.png"))
+
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="All responses").click()
+    expect(overlay).to_be_visible()  # the same report on the next page, until it is hidden
+    overlay.get_by_role("button", name="Hide").click()
+    badge = page.locator(".foilog-live-badge")
+    expect(badge).to_have_text(re.compile(r"^\d+ warnings?$"))
+    page.go_back()
+    expect(badge).to_be_visible()
+    expect(overlay).to_have_count(0)
+
+    page.evaluate("window.__beforeTheChange = true")
+    edit(project / "site_src" / "letters" / LETTER, "Skype for Business", "Pigeon Post Deluxe")
+    page.wait_for_function("() => window.__beforeTheChange === undefined", timeout=WAIT * 1000)
+    expect(badge).to_be_visible(timeout=WAIT * 1000)
+    expect(overlay).to_have_count(0)  # no more warnings than before this build: no overlay
+    badge.click()
+    expect(overlay).to_be_visible()
+    assert_clean(desktop)
+
+
+# ---------------------------------------------------------------- the process
+
+
+def test_ctrl_c_stops_it_cleanly(preview: ServeProcess) -> None:
+    port = int(preview.url.rsplit(":", 1)[1].strip("/"))
+    assert preview.stop() == 0
+    assert "Traceback" not in preview.messages
+    assert preview.lines[-1] == "stopping"
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0, "the port is still open"
+
+
+def test_sigterm_stops_it_cleanly_too(preview: ServeProcess) -> None:
+    preview.process.terminate()
+    assert preview.process.wait(timeout=WAIT) == 0
+    assert "Traceback" not in preview.messages
+
+
+def test_ctrl_c_during_a_rebuild_leaves_output_as_it_was(preview: ServeProcess, project: Path) -> None:
+    before = tree_bytes(project / "output")
+    for number in range(60):
+        (project / "site_src" / "letters" / f"copy-{number}.txt").write_bytes(
+            (project / "site_src" / "letters" / LETTER).read_bytes() + f"\nCopy {number}.\n".encode())
+    preview.wait_for(r": rebuilding$")
+    time.sleep(0.3)
+    assert preview.stop() == 0
+    assert "Traceback" not in preview.messages
+    after = tree_bytes(project / "output")
+    assert after == before or len([n for n in after if n.endswith("index.html")]) > len(
+        [n for n in before if n.endswith("index.html")]), "output/ is either the old site or the whole new one"
+    assert not list(project.glob(".output-*")), "the staging folder was left behind"
+
+
+def test_it_listens_on_127_0_0_1_only(preview: ServeProcess) -> None:
+    port = int(preview.url.rsplit(":", 1)[1].strip("/"))
+    assert preview.url == f"http://127.0.0.1:{port}/"
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:] if Path(table).exists() else []:
+            local, state = row.split()[1], row.split()[3]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                listening.append(local.rsplit(":", 1)[0])
+    assert listening == ["0100007F"], f"listening on {listening}, not only on 127.0.0.1"
+
+
+def test_pages_get_the_reload_script_but_output_does_not(preview: ServeProcess, project: Path) -> None:
+    status, body = fetch(preview.url + LETTER_URL)
+    assert status == 200
+    assert re.search(r'<script src="/__foilog/reload\.js" data-build="1" defer></script>\n</head>', body)
+    on_disk = (project / "output" / LETTER_URL / "index.html").read_text(encoding="utf-8")
+    assert "__foilog" not in on_disk
+    assert body == inject_reload_script(on_disk, 1)
+    assert fetch(preview.url + "__foilog/reload.js")[0] == 200
+    assert fetch(preview.url + "__foilog/reload.css")[0] == 200
+    assert fetch(preview.url + "__foilog/other.js")[0] == 404
+    missing, page = fetch(preview.url + "letters/2099/nothing/")
+    assert missing == 404 and "reload.js" in page, "a missing page still reloads when it appears"
+    css = urllib.request.urlopen(preview.url + "assets/favicon.svg", timeout=10)
+    assert css.headers["Cache-Control"] == "no-store"
+
+
+def test_after_serve_output_is_exactly_what_a_build_writes(preview: ServeProcess, project: Path,
+                                                            tmp_path: Path) -> None:
+    assert preview.stop() == 0
+    other = make_project(tmp_path / "other", whole_example=True)
+    build_project(other)
+    assert tree_bytes(project / "output") == tree_bytes(other / "output")
+
+
+def test_requests_for_other_host_names_are_refused(preview: ServeProcess) -> None:
+    assert fetch(preview.url, host="attacker.example")[0] == 421
+    assert fetch(preview.url, host=preview.url.split("/")[2].replace("127.0.0.1", "localhost"))[0] == 200
+
+
+def test_a_burst_of_changes_is_one_rebuild(preview: ServeProcess, project: Path) -> None:
+    letters = project / "site_src" / "letters"
+    for number in range(20):
+        (letters / f"burst-{number}.txt").write_bytes((letters / LETTER).read_bytes() + f"\n{number}\n".encode())
+    preview.wait_for(r"^built 25 letter pages in")
+    time.sleep(1.5)
+    assert preview.count(r": rebuilding$") == 1, preview.messages
+    assert re.search(r"^changed: site_src/letters/burst-\d+\.txt, .* and 17 more: rebuilding$", preview.messages,
+                     re.M), preview.messages
+
+
+def test_swap_files_and_hidden_files_do_not_rebuild(preview: ServeProcess, project: Path) -> None:
+    letters = project / "site_src" / "letters"
+    (letters / ".000.txt.swp").write_text("swap", encoding="utf-8")
+    (letters / "notes.txt~").write_text("backup", encoding="utf-8")
+    time.sleep(1.5)
+    assert preview.count(r": rebuilding$") == 0, preview.messages
+
+
+def test_a_port_in_use_is_an_error(project: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project), "--port",
+                               str(port)], capture_output=True, text=True, timeout=WAIT, stdin=subprocess.DEVNULL)
+    assert done.returncode == 3
+    assert f"cannot listen on 127.0.0.1:{port}: the port is in use" in done.stderr
+    assert "--port" in done.stderr
+
+
+# ---------------------------------------------------------------- pieces
+
+
+@pytest.mark.parametrize(("name", "skip"), [
+    ("site_src/letters/a.txt", False), ("themes/plain/templates/base.html", False),
+    ("site_src/letters/.a.txt.swp", True), ("site_src/letters/a.txt~", True), ("content/letters/4913", True),
+    ("site_src/letters/#a.txt#", True), ("themes/plain/.git/HEAD", True), ("site_src/letters/a.tmp", True),
+])
+def test_which_files_are_input(name: str, skip: bool) -> None:
+    assert ignored(Path("/project") / name) is skip
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    ("<html><head><title>x</title></head><body></body></html>",
+     '<html><head><title>x</title><script src="/__foilog/reload.js" data-build="7" defer></script>\n</head>'),
+    ("<p>no head</p>", '<script src="/__foilog/reload.js" data-build="7" defer></script>\n<p>no head</p>'),
+])
+def test_the_reload_script_goes_in_the_head(page: str, expected: str) -> None:
+    assert inject_reload_script(page, 7).startswith(expected)
