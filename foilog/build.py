@@ -105,6 +105,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
         staging.write_files(open_data(published, urls, config, base_url))           # 11. open data
         staging.write_files(site_files(site, config, base_url, indexable))          # 12. feeds, sitemap, robots
         write_assets(staging, theme_dirs, brand)
+        staging.write_text(".nojekyll", "")  # GitHub Pages: publish the files as they are, no Jekyll
         staging.publish()                                                            # 13. swap in output/
     notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
