@@ -13,7 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help site test golden css venv deps dev-deps chromium java node npm-deps lint typecheck pytest bench bench-search clean
+.PHONY: help site test golden css venv deps dev-deps chromium java node npm-deps lint typecheck pytest bench bench-search bench-build bench-deps clean
 
 help:
 	@echo "make site       create .venv, install requirements.txt and the npm packages (lunr.js), and build the"
@@ -23,6 +23,8 @@ help:
 	@echo "make golden     rebuild tests/golden/expected after an intended change to the output (review the diff)"
 	@echo "make css        recompile themes/govuk/assets/govuk.css from themes/govuk/src/ (commit the result)"
 	@echo "make bench      measure a letter page's weight, gzipped, in each theme (docs/benchmarks.md)"
+	@echo "make bench-build  time foilog against Hugo + Pagefind and MkDocs on 10,000 and 30,000 generated letters"
+	@echo "                (BENCH_ARGS='--sizes 1000 --runs 1' for a quick one; docs/benchmarks.md)"
 	@echo "make lint | typecheck | pytest   one check at a time (PYTEST_ARGS='-k name' to narrow pytest)"
 	@echo "make bench-search  the search against Pagefind at 1,000 and 10,000 letters (BENCH_SIZES='1000 10000 100000')"
 	@echo "make clean      remove output/, caches and test artifacts (content/ is kept)"
@@ -44,6 +46,9 @@ deps: venv
 
 dev-deps: venv
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
+
+bench-deps: venv
+	$(BIN)/python -m pip install -q -r bench/requirements.txt
 
 # Playwright drives this system Chromium; `playwright install` is never run.
 chromium:
@@ -101,9 +106,12 @@ bench: chromium deps dev-deps
 	$(BIN)/python bench/page_weight.py
 
 BENCH_SIZES ?= 1000 10000
-bench-search: chromium dev-deps npm-deps
-	$(BIN)/python -m pip install -q -r bench/requirements.txt
+bench-search: chromium bench-deps npm-deps
 	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES)
+
+BENCH_ARGS ?=
+bench-build: bench-deps
+	$(BIN)/python bench/build.py $(BENCH_ARGS)
 
 lint: dev-deps
 	$(BIN)/ruff check .
@@ -115,4 +123,4 @@ pytest: chromium java npm-deps dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf output .output-* .output.lock .pytest_cache .mypy_cache .ruff_cache tests/artifacts
+	rm -rf output .output-* .output.lock .pytest_cache .mypy_cache .ruff_cache tests/artifacts bench/.work .foilog-cache

@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""Benchmark: foilog against Hugo + Pagefind and MkDocs on the same generated letters, in the same run.
+
+    .venv/bin/python bench/build.py                      # 10,000 and 30,000 letters, 3 runs each
+    .venv/bin/python bench/build.py --sizes 1000 --runs 1 --tools foilog
+    .venv/bin/python bench/build.py --record docs/benchmarks.md
+
+`make bench-build` installs the tools (bench/requirements.txt) and runs it. For each size it generates the letters
+(bench/letters.py, the same ones every time), then measures, each in a fresh process, wall time and peak memory
+(the resident memory of the whole process tree, summed, sampled every 20 ms; with forked workers this counts
+shared pages more than once, so it overstates):
+
+- foilog, clean: every letter read and understood, every page in content/ written, the site rendered and the
+  search index built, from nothing (no content/, no output/, no cache);
+- foilog from content/: the site built from pages already in content/ (what CI does, content/ being
+  committed), with no build cache;
+- foilog, nothing changed: the same build again, with its cache;
+- foilog, one letter changed: one letter's text edited, then built again;
+- Hugo, then Pagefind over Hugo's output, on the same pages (foilog's content/, front matter and markdown);
+- MkDocs (its built-in search) on the same pages.
+
+Everything is written under bench/.work/ (git-ignored). Benchmarks are noisy on a shared machine: say so next
+to the figures, and repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from bench.letters import write_letters  # noqa: E402
+
+WORK = HERE / ".work"
+SAMPLE_SECONDS = 0.02
+SITE_TOML = """title = "Eastwick FOI disclosure log"
+description = "Freedom of Information responses from the London Borough of Eastwick."
+authority = "London Borough of Eastwick"
+"""
+MARKERS = ("<!-- bench:results:start -->", "<!-- bench:results:end -->")
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    peak_mb: float
+    code: int
+
+
+@dataclass
+class Result:
+    size: int
+    step: str
+    runs: list[Measurement] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(m.seconds for m in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(m.peak_mb for m in self.runs)
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measurement:
+    """Run a command; its wall time and the peak of its process tree's summed resident memory."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(process.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not done.is_set():
+            total = 0
+            try:
+                for proc in [root, *root.children(recursive=True)]:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        continue
+            except psutil.NoSuchProcess:
+                return
+            peak = max(peak, total)
+            done.wait(SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    sampler.join()
+    peak = max(peak, usage.ru_maxrss * 1024)
+    if process.returncode != 0:
+        print(f"  ! {' '.join(command[:3])} … exited {process.returncode}:\n{errors.decode(errors='replace')[-2000:]}",
+              file=sys.stderr)
+    return Measurement(round(seconds, 2), round(peak / 2**20, 1), process.returncode)
+
+
+def binary(package: str, *parts: str) -> str:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"{package} is not installed: run `make bench-build` (it installs bench/requirements.txt)")
+    return str(Path(next(iter(spec.submodule_search_locations)), *parts))
+
+
+# ---------------------------------------------------------------- the projects
+
+
+def corpus(size: int) -> Path:
+    """The generated letters for `size`, made once and kept."""
+    folder = WORK / f"letters-{size}"
+    stamp = folder / ".complete"
+    if not stamp.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"generating {size:,} letters …", file=sys.stderr)
+        write_letters(folder, size)
+        stamp.write_text(str(size), encoding="utf-8")
+    return folder
+
+
+def foilog_project(size: int) -> Path:
+    project = WORK / f"foilog-{size}"
+    shutil.rmtree(project, ignore_errors=True)
+    (project / "site_src").mkdir(parents=True)
+    shutil.copytree(corpus(size), project / "site_src" / "letters", ignore=shutil.ignore_patterns(".complete"))
+    (project / "site_src" / "site.toml").write_text(SITE_TOML, encoding="utf-8")
+    shutil.copytree(REPO / "themes", project / "themes")
+    return project
+
+
+def reset(project: Path, *names: str) -> None:
+    for name in names:
+        target = project / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def touch_one_letter(project: Path) -> None:
+    letters = sorted((project / "site_src" / "letters").rglob("*.txt"))
+    letter = letters[len(letters) // 2]
+    text = letter.read_text(encoding="utf-8")
+    letter.write_text(text.replace("\n\nYour rights\n", "\n\nA further note was added on review.\n\nYour rights\n", 1),
+                      encoding="utf-8")
+
+
+HUGO_CONFIG = """baseURL = "https://example.org/foi/"
+title = "Eastwick FOI disclosure log"
+languageCode = "en-GB"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
+[pagination]
+  pagerSize = 20
+[markup.goldmark.parser.attribute]
+  block = true
+"""
+HUGO_LAYOUTS = {
+    "baseof.html": """<!DOCTYPE html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><title>{{ .Title }} – {{ site.Title }}</title>
+<link rel="stylesheet" href="{{ "style.css" | relURL }}"></head>
+<body><header><a href="{{ "" | relURL }}">{{ site.Title }}</a>
+<nav><a href="{{ "letters/" | relURL }}">All responses</a></nav></header>
+<main>{{ block "main" . }}{{ end }}</main>
+<footer><p>Freedom of Information responses from the London Borough of Eastwick.</p></footer>
+</body></html>
+""",
+    "single.html": """{{ define "main" }}<article data-pagefind-body><h1>{{ .Title }}</h1>
+<p>{{ .Params.summary }}</p>
+<dl><dt>Reference</dt><dd>{{ .Params.reference }}</dd><dt>Authority</dt><dd>{{ .Params.authority }}</dd>
+<dt>Received</dt><dd>{{ .Params.received }}</dd><dt>Answered</dt><dd>{{ .Params.responded }}</dd>
+<dt>Working days</dt><dd>{{ .Params.working_days }}</dd><dt>Outcome</dt><dd>{{ .Params.outcome }}</dd>
+<dt>Exemptions</dt><dd>{{ delimit .Params.exemptions ", " }}</dd></dl>
+<ol>{{ range .Params.questions }}<li><a href="#{{ .id }}">{{ .text }}</a></li>{{ end }}</ol>
+{{ .Content }}</article>{{ end }}
+""",
+    "list.html": """{{ define "main" }}<h1>All responses</h1>
+{{ $pages := (where site.RegularPages "Section" "letters").ByParam "responded" }}
+{{ $pager := .Paginate $pages.Reverse }}
+<ol>{{ range $pager.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+<p>Ref {{ .Params.reference }} – answered {{ .Params.responded }} – {{ .Params.outcome }}</p>
+<p>{{ .Params.summary }}</p></li>{{ end }}</ol>
+{{ partial "pagination.html" . }}{{ end }}
+""",
+    "home.html": """{{ define "main" }}<h1>{{ site.Title }}</h1>
+{{ $pages := (where site.RegularPages "Section" "letters").ByParam "responded" }}
+<ol>{{ range first 10 $pages.Reverse }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+<p>{{ .Params.summary }}</p></li>{{ end }}</ol>{{ end }}
+""",
+}
+
+
+def hugo_project(size: int, content: Path) -> Path:
+    project = WORK / f"hugo-{size}"
+    shutil.rmtree(project, ignore_errors=True)
+    (project / "layouts" / "_default").mkdir(parents=True)
+    (project / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        (project / "layouts" / ("_default" if name != "home.html" else "") / name).write_text(text, encoding="utf-8")
+    (project / "static").mkdir()
+    shutil.copy(REPO / "themes" / "plain" / "assets" / "style.css", project / "static" / "style.css")
+    shutil.copytree(content / "letters", project / "content" / "letters")
+    (project / "content" / "letters" / "_index.md").write_text("---\ntitle: All responses\n---\n", encoding="utf-8")
+    return project
+
+
+def mkdocs_project(size: int, content: Path) -> Path:
+    project = WORK / f"mkdocs-{size}"
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(content / "letters", project / "docs" / "letters")
+    (project / "docs" / "index.md").write_text("# Eastwick FOI disclosure log\n\nFreedom of Information "
+                                               "responses from the London Borough of Eastwick.\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        "site_name: Eastwick FOI disclosure log\nsite_url: https://example.org/foi/\ntheme: mkdocs\n"
+        "plugins:\n  - search\nnav:\n  - Home: index.md\n"
+        "validation:\n  omitted_files: ignore\n  absolute_links: ignore\n  unrecognized_links: ignore\n"
+        "  anchors: ignore\n", encoding="utf-8")
+    return project
+
+
+# ---------------------------------------------------------------- the run
+
+
+def bench_size(size: int, runs: int, tools: set[str], results: list[Result]) -> None:
+    python = sys.executable
+    project = foilog_project(size)
+    build = [python, str(REPO / "build.py"), "--root", str(project), "--quiet"]
+
+    def run(step: str, command: list[str], cwd: Path, before: object = None) -> Result:
+        result = Result(size, step)
+        for number in range(runs):
+            if callable(before):
+                before()
+            result.runs.append(measure(command, cwd))
+            print(f"{size:>6,} {step:<32} run {number + 1}: {result.runs[-1].seconds:7.2f} s "
+                  f"{result.runs[-1].peak_mb:8.1f} MB", file=sys.stderr)
+        results.append(result)
+        return result
+
+    if "foilog" in tools:
+        run("foilog clean", build, REPO, lambda: reset(project, "content", "output", ".foilog-cache"))
+        run("foilog from content/", build, REPO, lambda: reset(project, "output", ".foilog-cache"))
+        run("foilog nothing changed", build, REPO)
+        run("foilog one letter changed", build, REPO, lambda: touch_one_letter(project))
+    else:
+        measure(build, REPO)  # the pages the other tools build from
+    content = project / "content"
+    if "hugo" in tools:
+        site = hugo_project(size, content)
+        hugo = run("hugo", [binary("hugo", "binaries", "hugo"), "--quiet", "--destination", "public"], site,
+                   lambda: reset(site, "public", "resources"))
+        pagefind = run("pagefind (over hugo's site)", [binary("pagefind_bin", "pagefind"), "--site", "public",
+                                                       "--silent"], site, lambda: reset(site, "public/pagefind"))
+        both = Result(size, "hugo + pagefind", [Measurement(round(h.seconds + p.seconds, 2), max(h.peak_mb, p.peak_mb),
+                                                            h.code or p.code) for h, p in zip(hugo.runs, pagefind.runs,
+                                                                                              strict=True)])
+        results.append(both)
+    if "mkdocs" in tools:
+        site = mkdocs_project(size, content)
+        run("mkdocs (with search)", [python, "-m", "mkdocs", "build", "--quiet", "--clean"], site)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = psutil.virtual_memory().total / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB memory, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def table(results: list[Result]) -> str:
+    lines = ["| letters | build | time (median) | runs | peak memory |", "| ---: | --- | ---: | --- | ---: |"]
+    for r in results:
+        each = ", ".join(f"{m.seconds:.1f}" for m in r.runs)
+        failed = " (failed)" if any(m.code for m in r.runs) else ""
+        lines.append(f"| {r.size:,} | {r.step}{failed} | {r.seconds:.1f} s | {each} | {r.peak_mb:,.0f} MB |")
+    return "\n".join(lines)
+
+
+def record(path: Path, text: str) -> None:
+    start, end = MARKERS
+    old = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
+    if start not in old:
+        old += f"\n{start}\n{end}\n"
+    before, rest = old.split(start, 1)
+    after = rest.split(end, 1)[1]
+    path.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tools", default="foilog,hugo,mkdocs", help="comma-separated: foilog, hugo, mkdocs")
+    parser.add_argument("--record", type=Path, metavar="MARKDOWN", help="write the results into this file, "
+                        f"between the lines {MARKERS[0]} and {MARKERS[1]}")
+    args = parser.parse_args()
+    tools = set(args.tools.split(","))
+    WORK.mkdir(exist_ok=True)
+    results: list[Result] = []
+    load = os.getloadavg()
+    for size in args.sizes:
+        bench_size(size, args.runs, tools, results)
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    text = (f"Run on {when} with `bench/build.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}`, "
+            f"foilog at commit {_commit()}.\nMachine: {machine()}. Load average before the run: "
+            f"{load[0]:.2f}, after: {os.getloadavg()[0]:.2f}.\n\n{table(results)}")
+    print(text)
+    (WORK / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
+    if args.record:
+        record(args.record, text)
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
+                           text=True).stdout.strip()
+    return done.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+
+
+if __name__ == "__main__":
+    main()
