@@ -3,6 +3,7 @@ caches are keyed on the lock files, and its build command really builds the site
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -117,12 +118,35 @@ def test_the_site_is_built_for_the_pages_address_and_uploaded() -> None:
     assert workflow()["jobs"]["deploy"]["environment"]["url"] == f"${{{{ steps.{deploy['id']}.outputs.page_url }}}}"
 
 
+def npm_packages_installed(npm_step: str) -> list[str]:
+    """The folders under node_modules/ that the workflow's `npm ci` installs, as package-lock.json lists them."""
+    lock = json.loads((REPO / "package-lock.json").read_text(encoding="utf-8"))
+    omit_dev = "--omit=dev" in npm_step.split()
+    return sorted(path for path, package in lock["packages"].items()
+                  if path and not (omit_dev and package.get("dev")))
+
+
+def test_npm_installs_exactly_the_locked_runtime_packages() -> None:
+    npm = next(str(s["run"]) for s in steps("build") if str(s.get("run", "")).startswith("npm ci "))
+    assert "--ignore-scripts" in npm.split(), "install scripts of npm packages are not run"
+    assert npm_packages_installed(npm) == ["node_modules/lunr"], "only lunr.js reaches the site"
+
+
 @pytest.mark.parametrize("base_url", ["https://owner.github.io/foi-archive", "https://foi.example.org"])
 def test_the_workflows_build_command_builds_the_site(tmp_path: Path, base_url: str) -> None:
-    """Run the workflow's own build step, as the runner's bash would, with what configure-pages gives."""
+    """Run the workflow's own build step, as the runner's bash would, with what configure-pages gives.
+
+    The project gets what the install steps give it: foilog's Python packages (this test's interpreter) and the
+    npm packages `npm ci` installs with the workflow's options, copied from the node_modules/ `make test` installed.
+    """
     project = make_project(tmp_path / "project", whole_example=True)
     shutil.copy(REPO / "build.py", project / "build.py")
     shutil.copytree(REPO / "foilog", project / "foilog")
+    npm = next(str(s["run"]) for s in steps("build") if str(s.get("run", "")).startswith("npm ci "))
+    for package in npm_packages_installed(npm):
+        if not (REPO / package).is_dir():
+            pytest.fail(f"{package} is missing: run `npm ci` (`make test` does it)")
+        shutil.copytree(REPO / package, project / package)
     build = next(s for s in steps("build") if str(s.get("run", "")).startswith("python build.py"))
     command = build["run"].replace("python ", f"{sys.executable} ", 1)
     done = subprocess.run(["bash", "-e", "-c", command], cwd=project, capture_output=True, text=True, timeout=300,
@@ -132,4 +156,7 @@ def test_the_workflows_build_command_builds_the_site(tmp_path: Path, base_url: s
     assert (output / ".nojekyll").is_file(), "GitHub Pages must not run Jekyll over the site"
     home = (output / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{base_url}/">' in home
-    assert re.search(r'href="(\./)?assets/style\.css"', home), "links stay relative"
+    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', home)
+    assert stylesheets and all(s.startswith("./assets/") for s in stylesheets), f"links stay relative: {stylesheets}"
+    assert (output / "assets" / "lunr.min.js").is_file() and (output / "search" / "data" / "manifest.json").is_file(), \
+        "the search works on the published site"
