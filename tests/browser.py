@@ -117,10 +117,12 @@ def launch() -> Iterator[Any]:
 
 @dataclass
 class Tab:
-    """A browser page that records every console error, page error, failed request and CSP violation."""
+    """A browser page that records every console error, page error, failed request and CSP violation, and the
+    address of every request it makes."""
 
     page: Any
     problems: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
 
     def open(self, url: str) -> None:
         response = self.page.goto(url, wait_until="load")
@@ -147,6 +149,7 @@ def open_tab(browser: Any, width: int, height: int, **context_options: Any) -> I
     page.on("console", lambda msg: tab.problems.append(f"{page.url}: console {msg.type}: {msg.text}")
             if msg.type == "error" else None)
     page.on("pageerror", lambda exc: tab.problems.append(f"{page.url}: page error: {exc}"))
+    page.on("request", lambda req: tab.requests.append(req.url))
     # a request the browser itself abandons when the next page starts loading (a favicon, say) is not the site's
     # fault; a missing file shows up as an HTTP error below
     page.on("requestfailed", lambda req: tab.problems.append(f"{page.url}: request failed: {req.url} ({req.failure})")
