@@ -31,6 +31,17 @@ EPILOG = """exit codes:
   3    the build failed (or --strict found problems); output/ was left as it was
   130  interrupted
 """
+SERVE_EXIT_CODES = """exit codes:
+  0    stopped with Ctrl-C (or SIGTERM)
+  2    the command line was wrong
+  3    the port could not be listened on
+"""
+NEW_LETTER_EXIT_CODES = """exit codes:
+  0    every letter was added and its page written, and none shows personal data
+  1    some letters could not be added, or were added but would be held back for personal data
+  2    the command line was wrong
+  3    nothing could be added (every file was refused, or site.toml has errors)
+"""
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class Command:
     summary: str
     add_options: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, Paths], int]
+    exit_codes: str = EPILOG
 
 
 def _commands_text() -> str:
@@ -53,7 +65,7 @@ def parser(name: str = "build") -> argparse.ArgumentParser:
     prog = "build.py" if name == "build" else f"build.py {name}"
     p = argparse.ArgumentParser(
         prog=prog, description=command.summary, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(_commands_text() if name == "build" else "") + EPILOG)
+        epilog=(_commands_text() if name == "build" else "") + command.exit_codes)
     command.add_options(p)
     _add_common_options(p)
     return p
@@ -211,9 +223,10 @@ COMMANDS: dict[str, Command] = {
                      "templates) and print the report, writing nothing.", _add_build_options, run_check),
     "serve": Command("serve", "Build, serve the site on http://127.0.0.1:8000/, watch site_src/, content/ and "
                      "themes/, rebuild when a file changes and reload the open browser tab. Ctrl-C stops it.",
-                     _add_serve_options, run_serve),
+                     _add_serve_options, run_serve, SERVE_EXIT_CODES),
     "new-letter": Command("new-letter", "Copy letters into site_src/letters/ (a letter already there is used where "
-                          "it is), read them, write their pages in content/ and print what was understood, so you "
-                          "can correct the front matter before publishing. The site itself is not built.",
-                          _add_new_letter_options, run_new_letter),
+                          "it is), read them, write their pages in content/ and print what was understood, and any "
+                          "personal data that would hold a letter back, so you can correct the page before "
+                          "publishing. The site itself is not built.",
+                          _add_new_letter_options, run_new_letter, NEW_LETTER_EXIT_CODES),
 }

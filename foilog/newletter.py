@@ -14,6 +14,7 @@ from .build import Options, Paths, update_pages
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Problem, Report
 from .model import Letter
+from .privacy import REVIEWED_KEY, hold_back
 from .read import LETTER_SUFFIXES, decode, read_letter
 from .render import OUTCOME_LABELS, REGIME_NAMES, format_date
 from .urls import letter_slug, letter_url
@@ -33,6 +34,11 @@ class Added:
     page_written: bool
     letter: Letter
     problems: list[Problem] = field(default_factory=list)
+    personal_data: list[Problem] = field(default_factory=list)  # findings that hold the letter back from the site
+
+    @property
+    def held_back(self) -> bool:
+        return bool(self.personal_data)
 
 
 def new_letters(paths: Paths, files: list[Path], *, quiet: bool = False, debug: bool = False) -> int:
@@ -42,7 +48,7 @@ def new_letters(paths: Paths, files: list[Path], *, quiet: bool = False, debug: 
     except FoilogError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    failed = 0
+    failed = held = 0
     pages: list[str] = []
     for file in files:
         try:
@@ -60,15 +66,17 @@ def new_letters(paths: Paths, files: list[Path], *, quiet: bool = False, debug: 
             continue
         print(describe_added(added, paths, config.working_day_limit, quiet=quiet), flush=True)
         pages.append(_shown(added.page, paths.root))
+        held += added.held_back
     if pages and not quiet:
-        print(how_to_correct(pages), flush=True)
+        print(how_to_correct(pages, held_back=held > 0), flush=True)
     if failed == len(files):
         return EXIT_FAILED
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    return EXIT_SOME_FAILED if failed or held else EXIT_OK
 
 
 def add_letter(paths: Paths, file: Path, config: SiteConfig) -> Added:
-    """Copy a letter into site_src/letters/ (unless it is there already), read it and write its page."""
+    """Copy a letter into site_src/letters/ (unless it is there already), read it, write its page and scan the
+    page for personal data as a build would."""
     given = file.expanduser()
     letter_file, copied = place_letter(given, paths.site_src / "letters")
     report = Report()
@@ -83,8 +91,10 @@ def add_letter(paths: Paths, file: Path, config: SiteConfig) -> Added:
     published = page_stage.letter_from_page(page, paths.content)
     report.problems += published.warnings  # what the reader could not find, as the page records it
     _report_namesake(published, page, paths.content, report)
+    privacy = Report()
+    hold_back([published], {letter.source: letter}, config.privacy, privacy)
     return Added(given=given, letter_file=letter_file, copied=copied, page=page, page_written=written,
-                 letter=published, problems=report.problems)
+                 letter=published, problems=report.problems + privacy.problems, personal_data=privacy.problems)
 
 
 def place_letter(given: Path, letters_dir: Path) -> tuple[Path, bool]:
@@ -138,10 +148,12 @@ def describe_added(added: Added, paths: Paths, limit: int, *, quiet: bool = Fals
     where = _shown(added.letter_file, root)
     action = f"Added {where} (copied from {added.given})" if added.copied else f"Read {where}"
     page_state = "written" if added.page_written else "already up to date, not changed"
+    address = letter_url(added.page, paths.content)
     lines = [action, f"Its page: {_shown(added.page, root)} ({page_state})",
-             f"Published at: {letter_url(added.page, paths.content)}"]
+             f"Held back from the site: it shows personal data (below); once that is dealt with it is published at "
+             f"{address}" if added.held_back else f"Published at: {address}"]
     if not quiet:
-        lines += ["", *_facts(le, limit)]
+        lines += ["", *_facts(le, limit, _personal_data(added))]
     shown = [p for p in added.problems if not quiet or p.severity.value == "error"]
     if shown:
         lines.append("")
@@ -150,17 +162,24 @@ def describe_added(added: Added, paths: Paths, limit: int, *, quiet: bool = Fals
     return "\n".join(lines) + "\n"
 
 
-def how_to_correct(pages: list[str]) -> str:
+def how_to_correct(pages: list[str], *, held_back: bool = False) -> str:
     which = f"the front matter of {pages[0]}" if len(pages) == 1 else "the front matter of its page"
-    return "\n".join(textwrap.wrap(
+    advice = textwrap.wrap(
         f"Check these facts against the letter. To correct one, edit its line in {which} "
         "(docs/front-matter.md describes every key): the page is what gets published. Your edits to title, "
         "summary and topics are kept even when the letter is read again; other corrections last until the "
         "letter file changes or you build with --clean, so when the letter itself is wrong, correct the letter "
-        "too.", WIDTH) + ["Then preview the site:  python build.py serve", "or publish it:          python build.py"])
+        "too.", WIDTH)
+    if held_back:
+        advice += textwrap.wrap(
+            "A letter held back for personal data is left out of the site until you redact what each finding "
+            "names, in the letter (then add it again) or in its page, or, after checking that it may be "
+            f"published, set `{REVIEWED_KEY}: true` in its page (docs/front-matter.md#personal-data).", WIDTH)
+    return "\n".join(advice + ["Then preview the site:  python build.py serve",
+                               "or publish it:          python build.py"])
 
 
-def _facts(le: Letter, limit: int) -> list[str]:
+def _facts(le: Letter, limit: int, personal_data: str) -> list[str]:
     days = "not known"
     if le.working_days is not None:
         days = f"{le.working_days} ({'late: over' if le.late else 'on time: within'} the {limit}-working-day limit)"
@@ -174,22 +193,32 @@ def _facts(le: Letter, limit: int) -> list[str]:
         ("Received", format_date(le.received) or "not found"), ("Answered", format_date(le.responded) or "not found"),
         ("Working days", days), ("Outcome", f"{OUTCOME_LABELS.get(le.outcome, le.outcome)} ({le.outcome})"),
         ("Exemptions", ", ".join(le.exemptions) or "none applied"), ("Topics", ", ".join(le.topics) or "none"),
+        ("Personal data", personal_data),
         ("Questions", str(len(le.questions)) if le.questions else "none found"),
     ]
     out = []
     for label, value in rows:
-        out += textwrap.wrap(value, WIDTH, initial_indent=f"  {label:<13}", subsequent_indent=" " * 15) or [
+        out += textwrap.wrap(value, WIDTH, initial_indent=f"  {label:<14}", subsequent_indent=" " * 16) or [
             f"  {label}"]
     out += _questions(le.questions)
     return out
+
+
+def _personal_data(added: Added) -> str:
+    if added.held_back:
+        count = len(added.personal_data)
+        return f"{count} finding{'s' if count != 1 else ''}: held back from the site (see below)"
+    if added.letter.meta.get(REVIEWED_KEY) is True:
+        return f"not scanned: the page is marked reviewed ({REVIEWED_KEY}: true)"
+    return "none found"
 
 
 def _questions(questions: Iterable[object]) -> list[str]:
     out = []
     for question in questions:
         label = f"{getattr(question, 'label', None)}." if getattr(question, "label", None) else "-"
-        text = textwrap.shorten(str(getattr(question, "text", "")), WIDTH - 22, placeholder=" …")
-        out.append(f"{'':15}{label:<5}{text}")
+        text = textwrap.shorten(str(getattr(question, "text", "")), WIDTH - 23, placeholder=" …")
+        out.append(f"{'':16}{label:<5}{text}")
     return out
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from .helpers import EXAMPLE_LETTERS, make_project, read_front_matter, seeds_expected
 from .test_cli import NO_FACTS_LETTER, run
+from .test_privacy import LETTER_WITH_PERSONAL_DATA
 
 LETTER = "000_a0d9641ec2702f3a.txt"
 
@@ -160,3 +161,53 @@ def test_new_letter_needs_a_path() -> None:
     done = run("new-letter")
     assert done.returncode == 2
     assert "PATH" in done.stderr
+
+
+def test_personal_data_is_pointed_out_and_holds_the_letter_back(project: Path) -> None:
+    inspection = project.parent / "inspection.txt"
+    inspection.write_text(LETTER_WITH_PERSONAL_DATA, encoding="utf-8")
+    done = run("new-letter", inspection, "--root", project)
+    assert done.returncode == 1, "the letter was added, but would be left out of the site"
+    out = done.stdout
+    assert "Its page: content/letters/2024/pd-2024-7.md (written)" in out
+    assert "Held back from the site: it shows personal data" in out and "Published at:" not in out
+    assert re.search(r"^  Personal data +2 findings: held back from the site", out, re.M), out
+    assert re.search(r"^error: letters/inspection\.txt:17: personal data: a UK phone number .*\[rule: phone\]", out,
+                     re.M), out
+    assert re.search(r"^error: letters/inspection\.txt:21: personal data: a name beside a job title", out, re.M), out
+    assert "020 7946 0958" not in out and "Jane Smith" not in out, "the report does not repeat the personal data"
+    assert "personal_data_reviewed: true" in " ".join(out.split())
+    assert not (project / "output").exists()
+
+    page = project / "content" / "letters" / "2024" / "pd-2024-7.md"
+    assert read_front_matter(page)["personal_data_reviewed"] is False
+    page.write_text(page.read_text(encoding="utf-8").replace("personal_data_reviewed: false",
+                                                             "personal_data_reviewed: true"), encoding="utf-8")
+    again = run("new-letter", inspection, "--root", project)
+    assert again.returncode == 0, again.stdout
+    assert "Published at: letters/2024/pd-2024-7/" in again.stdout
+    assert re.search(r"^  Personal data +not scanned: the page is marked reviewed", again.stdout, re.M)
+    assert "error:" not in again.stdout
+
+
+def test_quiet_still_shows_what_holds_a_letter_back(project: Path) -> None:
+    inspection = project.parent / "inspection.txt"
+    inspection.write_text(LETTER_WITH_PERSONAL_DATA, encoding="utf-8")
+    done = run("new-letter", inspection, "--root", project, "--quiet")
+    assert done.returncode == 1
+    assert "Held back from the site" in done.stdout
+    assert done.stdout.count("personal data: ") == 2
+    assert "Title" not in done.stdout
+
+
+def test_a_clean_letter_says_no_personal_data_was_found(project: Path) -> None:
+    done = run("new-letter", project.parent / "reply.txt", "--root", project)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^  Personal data +none found$", done.stdout, re.M), done.stdout
+
+
+def test_its_help_gives_its_own_exit_codes() -> None:
+    done = run("new-letter", "--help")
+    assert done.returncode == 0
+    assert "held back for personal data" in done.stdout
+    assert "the site was built and published" not in done.stdout
