@@ -163,8 +163,8 @@ def run_check(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _add_serve_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--base-url", metavar="URL", type=_base_url, help="as for a build (the preview itself is served "
-                   "at the root of http://127.0.0.1:PORT/)")
+    p.add_argument("--base-url", metavar="URL", type=_base_url, help="as for a build; the preview is served at its "
+                   "path, e.g. http://127.0.0.1:PORT/foi/ for https://example.org/foi/")
     p.add_argument("--theme", metavar="NAME", help="theme folder under themes/ (overrides site.toml)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors: a rebuild with any problem "
                    "fails, and the page says why")

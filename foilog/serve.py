@@ -1,5 +1,8 @@
 """`build.py serve`: build, serve output/ on 127.0.0.1, rebuild on every change and reload the browser tab.
 
+The site is served at the path of its base_url (/ by default), as the host will serve it, and an address with
+no page gets the site's own 404 page, as GitHub Pages and most hosts give it.
+
 The reload script is never written into output/: the server adds a `<script>` tag to each HTML page as it
 sends it, and serves the script and its stylesheet from /__foilog/, so output/ stays exactly what
 `build.py` writes. The page hears about new builds over Server-Sent Events (allowed by the pages' CSP,
@@ -26,12 +29,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .build import Options, Paths, build
+from .build import Options, Paths, Result, build
+from .config import load_config
 from .errors import FoilogError, Problem, Report
+from .urls import NOT_FOUND, base_path
 
 log = logging.getLogger("foilog")
 HOST = "127.0.0.1"
@@ -58,6 +64,7 @@ class Status:
     problems: list[Problem] = field(default_factory=list)
     more: int = 0  # how many more problems than the build before this one
     seconds: float = 0.0
+    base_path: str = "/"  # where the site is served: the path of its base_url, as on the host
 
     def as_json(self) -> str:
         shown = sorted(self.problems, key=lambda p: p.severity.value != "error")[:MAX_PROBLEMS_SHOWN]
@@ -124,17 +131,24 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         if not self._host_allowed():
             return
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
-        if path == PREFIX + "events":
+        path = urlsplit(self.path).path
+        if path == PREFIX + "events" and self.command == "GET":
             self._events()
         elif path.startswith(PREFIX):
             self._asset(path.removeprefix(PREFIX))
+        elif not unquote(path).startswith(self.state.status.base_path):
+            self._outside_the_site(unquote(path))
         else:
             self._site_file()
 
-    def do_HEAD(self) -> None:
-        if self._host_allowed():
-            super().do_HEAD()
+    do_HEAD = do_GET
+
+    def translate_path(self, path: str) -> str:
+        """The file in output/ for an address under the site's base path."""
+        base = self.state.status.base_path
+        address = unquote(urlsplit(path).path)
+        inside = "/" + address[len(base):] if address.startswith(base) else address
+        return super().translate_path(quote(inside))
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -153,8 +167,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     def _site_file(self) -> None:
         target = Path(self.translate_path(self.path))
         if target.is_dir():
-            if not self.path.split("?", 1)[0].endswith("/"):
-                super().do_GET()  # the standard redirect to the address with a slash
+            if not urlsplit(self.path).path.endswith("/"):
+                self._plain()  # the standard redirect to the address with a slash
                 return
             target = target / "index.html"
         if target.suffix == ".html":
@@ -164,23 +178,54 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
                 self._not_found()
                 return
             except (OSError, UnicodeDecodeError):
-                super().do_GET()
+                self._plain()
                 return
             self._send_html(200, page)
             return
         if not target.exists():
             self._not_found()
             return
-        super().do_GET()
+        self._plain()
+
+    def _plain(self) -> None:
+        """A file sent as it is, by the standard handler."""
+        if self.command == "HEAD":
+            super().do_HEAD()
+        else:
+            super().do_GET()
 
     def _not_found(self) -> None:
+        """The site's own 404 page, as the host would send it; the preview's own page until there is one."""
         status = self.state.status
+        site_page = Path(self.directory) / NOT_FOUND
+        if status.build and site_page.is_file():
+            try:
+                self._send_html(404, site_page.read_text(encoding="utf-8"))
+                return
+            except (OSError, UnicodeDecodeError):
+                pass
         why = "The site has not been built yet." if status.build == 0 else \
             "There is no page at this address in the built site."
+        self._send_preview_page(404, "Not found", why, status.base_path)
+
+    def _outside_the_site(self, path: str) -> None:
+        """An address outside the site's base path: the server's root leads to the site, the rest is not found."""
+        base = self.state.status.base_path
+        if path in ("/", base.rstrip("/")):
+            self.send_response(302)
+            self.send_header("Location", base)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self._send_preview_page(404, "Not found", f"The site is served at {base}, as its base_url says; this "
+                                "address is outside it.", base)
+
+    def _send_preview_page(self, code: int, title: str, text: str, home: str) -> None:
         page = (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                f"<title>Not found – foilog preview</title>\n</head>\n<body>\n<h1>Not found</h1>\n"
-                f"<p>{html.escape(why)}</p>\n<p><a href=\"/\">Go to the home page</a></p>\n</body>\n</html>\n")
-        self._send_html(404, page)
+                f"<title>{html.escape(title)} – foilog preview</title>\n</head>\n<body>\n"
+                f"<h1>{html.escape(title)}</h1>\n<p>{html.escape(text)}</p>\n"
+                f"<p><a href=\"{html.escape(home)}\">Go to the home page</a></p>\n</body>\n</html>\n")
+        self._send_html(code, page)
 
     def _send_html(self, code: int, page: str) -> None:
         body = inject_reload_script(page, self.state.status.build).encode("utf-8")
@@ -201,7 +246,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", kinds[name])
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _events(self) -> None:
         self.send_response(200)
@@ -314,6 +360,9 @@ class Preview:
         self.paths, self.options, self.state, self.quiet, self.debug = paths, options, state, quiet, debug
         self.own_writes: dict[Path, tuple[int, int] | None] = {}
         self.shown: set[Problem] = set()
+        self.notes_shown: set[str] = set()
+        self.origin = ""  # http://127.0.0.1:PORT, once the server listens
+        self.announced = False  # the address has been printed
 
     def rebuild(self, reason: str = "") -> None:
         if reason and not self.quiet:
@@ -323,6 +372,7 @@ class Preview:
         report = Report()
         started = time.perf_counter()
         failed: str | None = None
+        result: Result | None = None
         try:
             result = build(self.paths, self.options, report)
         except FoilogError as exc:
@@ -335,30 +385,49 @@ class Preview:
         after = snapshot(self.paths.content)
         self.own_writes = {p: after.get(p) for p in set(before) | set(after) if before.get(p) != after.get(p)}
         new = [p for p in report.problems if p not in self.shown]
-        self._print(report, new, failed, seconds, None if failed else len(result.letters))
+        self._print(report, new, failed, seconds, result)
         self.shown = set(report.problems)
         previous = self.state.status
+        served_at = previous.base_path if result is None else self.base_path(previous.base_path)
+        if self.announced and served_at != previous.base_path:
+            say(f"base_url has a new path: the site is now served at {self.origin}{served_at}")
         self.state.update(build=previous.build + (0 if failed else 1), building=False, ok=failed is None,
                           failed=failed, problems=list(report.problems), seconds=seconds,
-                          more=max(0, len(report.problems) - len(previous.problems)))
+                          more=max(0, len(report.problems) - len(previous.problems)), base_path=served_at)
+
+    def base_path(self, fallback: str) -> str:
+        """The path the site is built for (of --base-url, or of base_url in site.toml)."""
+        if self.options.base_url is not None:
+            return base_path(self.options.base_url)
+        try:
+            return base_path(load_config(self.paths.site_src / "site.toml").base_url)
+        except FoilogError:  # site.toml was broken again just after the build read it: the next build says so
+            return fallback
 
     def is_own_write(self, path: Path) -> bool:
         return path in self.own_writes and stamp(path) == self.own_writes[path]
 
     def _print(self, report: Report, new: list[Problem], failed: str | None, seconds: float,
-               letters: int | None) -> None:
+               result: Result | None) -> None:
         for problem in new:
             if not self.quiet or problem.severity.value == "error":
                 say(str(problem))
         repeated = len(report.problems) - len(new)
-        if failed:
+        if failed or result is None:
             say(f"error: {failed}\nthe build failed: still serving the last site that built; fix the problem and "
                 "save, and it will be built again")
             return
-        if not self.quiet:
-            again = f", {repeated} reported before and not repeated" if repeated else ""
-            say(f"built {letters} letter page{'s' if letters != 1 else ''} in {seconds:.2f} s "
-                f"({len(report.errors)} error(s), {len(report.warnings)} warning(s){again})")
+        if self.quiet:
+            return
+        for note in result.notes:
+            if note not in self.notes_shown:
+                say(f"note: {note}")
+        self.notes_shown = set(result.notes)
+        again = f", {repeated} reported before and not repeated" if repeated else ""
+        letters, held = len(result.letters), len(result.held_back)
+        held_back = f"{held} held back for personal data; " if held else ""
+        say(f"built {letters} letter page{'s' if letters != 1 else ''} in {seconds:.2f} s "
+            f"({held_back}{len(report.errors)} error(s), {len(report.warnings)} warning(s){again})")
 
 
 def say(text: str) -> None:
@@ -381,8 +450,9 @@ def serve(paths: Paths, options: Options, *, port: int = 8000, open_browser: boo
             say(f"error: cannot listen on {HOST}:{port}: {'the port is in use' if in_use else exc.strerror}\n"
                 f"  fix: {'stop the program using it, or ' if in_use else ''}choose another port with --port")
             return EXIT_FAILED
+        preview.origin = f"http://{HOST}:{server.server_address[1]}"
         preview.rebuild()
-        url = f"http://{HOST}:{server.server_address[1]}/"
+        url = preview.origin + state.status.base_path
         collector = ChangeCollector()
         observer = Observer()
         folders = watched_folders(paths)
@@ -391,6 +461,7 @@ def serve(paths: Paths, options: Options, *, port: int = 8000, open_browser: boo
         observer.start()
         say(f"serving the site at {url}\nwatching {', '.join(_shown(f, paths.root) for f in folders)} for changes; "
             "press Ctrl-C to stop")
+        preview.announced = True
         if open_browser:
             webbrowser.open(url)
         while True:

@@ -6,6 +6,7 @@ headless Chromium where a person would look at it.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import socket
@@ -24,6 +25,7 @@ from foilog.serve import ignored, inject_reload_script
 
 from .browser import ARTIFACTS, Tab
 from .helpers import REPO, build_project, make_project, tree_bytes
+from .test_privacy import LETTER_WITH_PERSONAL_DATA
 
 LETTER = "000_a0d9641ec2702f3a.txt"
 LETTER_URL = "letters/2020/6251688/"
@@ -209,6 +211,94 @@ def test_more_warnings_open_in_the_page_and_the_others_wait_behind_a_button(
     badge.click()
     expect(overlay).to_be_visible()
     assert_clean(desktop)
+
+
+@pytest.mark.browser
+def test_the_search_page_finds_what_a_changed_letter_now_says(
+        preview: ServeProcess, desktop: Tab, project: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = desktop.page
+    desktop.open(preview.url + "search/?q=Pigeon")
+    expect(page.locator("#search-status")).to_contain_text("No responses match", timeout=WAIT * 1000)
+    page.evaluate("window.__beforeTheChange = true")
+    edit(project / "site_src" / "letters" / LETTER, "Skype for Business", "Pigeon Post Deluxe")
+    page.wait_for_function("() => window.__beforeTheChange === undefined", timeout=WAIT * 1000)
+    found = page.locator("#search-results > li")
+    expect(found).to_have_count(1, timeout=WAIT * 1000)
+    assert "Video conferencing software" in found.first.inner_text()
+    found.first.locator("[data-slot=link]").click()
+    expect(page.locator("main")).to_contain_text("Pigeon Post Deluxe")
+    assert page.url.startswith(preview.url + LETTER_URL)
+    assert_clean(desktop)
+
+
+@pytest.mark.browser
+def test_the_site_is_served_at_its_base_url_path_with_its_own_404_page(tmp_path: Path, desktop: Tab) -> None:
+    project = make_project(tmp_path / "project", whole_example=True)
+    edit(project / "site_src" / "site.toml", 'base_url = "https://foi.example.org/"',
+         'base_url = "https://owner.github.io/foi-archive/"')
+    serving = ServeProcess(project)
+    try:
+        origin = serving.url.removesuffix("/foi-archive/")
+        assert serving.url == origin + "/foi-archive/"
+        status, home = fetch(origin + "/")  # the server's root leads to the site
+        assert status == 200 and "<title>Barnet FOI disclosure log</title>" in home
+        status, elsewhere = fetch(origin + "/other/")
+        assert status == 404 and "The site is served at /foi-archive/" in elsewhere
+
+        page = desktop.page
+        missing = serving.url + "letters/2019/no-such-letter/deeper/"
+        response = page.goto(missing)
+        assert response is not None and response.status == 404
+        assert page.locator("h1").inner_text() == "Page not found"
+        assert page.locator('script[src="/__foilog/reload.js"]').count() == 1
+        # the 404 page's links start from /foi-archive/: its stylesheet loaded at this depth
+        assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") != "static"
+        desktop.problems = [p for p in desktop.problems if f"HTTP 404 for {missing}" not in p
+                            and "status of 404" not in p]
+        page.get_by_role("link", name="By topic").click()
+        page.wait_for_url(serving.url + "topics/")
+        assert_clean(desktop)
+
+        before = len(serving.lines)
+        edit(project / "site_src" / "site.toml", "https://owner.github.io/foi-archive/", "https://foi.example.org/log/")
+        serving.wait_for(rf"^base_url has a new path: the site is now served at {re.escape(origin)}/log/$",
+                         after=before)
+        assert fetch(origin + "/log/")[0] == 200
+        assert fetch(serving.url)[0] == 404
+    finally:
+        assert serving.stop() == 0
+
+
+def test_a_rebuild_updates_the_search_index_the_feeds_and_the_open_data(preview: ServeProcess, project: Path) -> None:
+    manifest = json.loads(fetch(preview.url + "search/data/manifest.json")[1])
+    assert "Carrier Pigeon" not in fetch(preview.url + "feed.xml")[1]
+    before = len(preview.lines)
+    edit(project / "site_src" / "letters" / LETTER, "Bluejeans", "Carrier Pigeon")
+    preview.wait_for(r"^built 5 letter pages in", after=before)
+    rebuilt = json.loads(fetch(preview.url + "search/data/manifest.json")[1])
+    assert rebuilt["build"] != manifest["build"], "the search index was not rebuilt"
+    shards = [fetch(f"{preview.url}search/data/{rebuilt['build']}/shards/{n}.json") for n in
+              range(len(rebuilt["shards"]))]
+    assert all(status == 200 for status, _ in shards)
+    assert any('"pigeon"' in body for _, body in shards), "the new word is not in the index"
+    assert fetch(f"{preview.url}search/data/{manifest['build']}/facets.json")[0] == 404, "the old index is gone"
+    for name in ("feed.xml", "topics/technology-and-digital/feed.xml", "data/letters.csv", "data/letters.json"):
+        status, body = fetch(preview.url + name)
+        assert status == 200 and "Carrier Pigeon" in body, name
+
+
+def test_held_back_letters_and_notes_are_reported(preview: ServeProcess, project: Path) -> None:
+    before = len(preview.lines)
+    (project / "site_src" / "letters" / "inspection.txt").write_text(LETTER_WITH_PERSONAL_DATA, encoding="utf-8")
+    preview.wait_for(r"^built 5 letter pages in .*\(1 held back for personal data; 2 error\(s\)", after=before)
+    assert preview.count(r"^error: letters/inspection\.txt:17: personal data: ") == 1
+    assert fetch(preview.url + "letters/2024/pd-2024-7/")[0] == 404
+    before = len(preview.lines)
+    edit(project / "site_src" / "site.toml", 'base_url = "https://foi.example.org/"', 'base_url = "/"')
+    preview.wait_for(r"^note: base_url is a path \(/\), not a full address", after=before)
+    preview.wait_for(r"^built 5 letter pages in", after=before)
 
 
 # ---------------------------------------------------------------- the process
