@@ -110,7 +110,7 @@ bench-search: chromium bench-deps npm-deps
 	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES)
 
 BENCH_ARGS ?=
-bench-build: bench-deps
+bench-build: bench-deps npm-deps
 	$(BIN)/python bench/build.py $(BENCH_ARGS)
 
 lint: dev-deps
@@ -123,4 +123,4 @@ pytest: chromium java npm-deps dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf output .output-* .output.lock .pytest_cache .mypy_cache .ruff_cache tests/artifacts bench/.work .foilog-cache
+	rm -rf output .output-* .output.lock .pytest_cache .mypy_cache .ruff_cache tests/artifacts bench/.work

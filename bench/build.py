@@ -7,14 +7,16 @@
 
 `make bench-build` installs the tools (bench/requirements.txt) and runs it. For each size it generates the letters
 (bench/letters.py, the same ones every time), then measures, each in a fresh process, wall time and peak memory
-(the resident memory of the whole process tree, summed, sampled every 20 ms; with forked workers this counts
-shared pages more than once, so it overstates):
+(the resident memory of the whole process tree, summed, sampled every 20 ms; a child process's shared pages are
+counted again, so it overstates). Every foilog build is the whole build `build.py` runs: the letter pages, the
+browse lists in each sort order, related requests, the statistics and charts, the search index, the Atom feeds
+and sitemap (the site has a full base_url, as on GitHub Pages) and the open data.
 
-- foilog, clean: every letter read and understood, every page in content/ written, the site rendered and the
-  search index built, from nothing (no content/, no output/, no cache);
+- foilog, clean: every letter read and understood, every page in content/ written and the site built, from
+  nothing (no content/, no output/);
 - foilog from content/: the site built from pages already in content/ (what CI does, content/ being
-  committed), with no build cache;
-- foilog, nothing changed: the same build again, with its cache;
+  committed);
+- foilog, nothing changed: the same build again (no letter is read again: their pages are current);
 - foilog, one letter changed: one letter's text edited, then built again;
 - Hugo, then Pagefind over Hugo's output, on the same pages (foilog's content/, front matter and markdown);
 - MkDocs (its built-in search) on the same pages.
@@ -53,6 +55,7 @@ SAMPLE_SECONDS = 0.02
 SITE_TOML = """title = "Eastwick FOI disclosure log"
 description = "Freedom of Information responses from the London Borough of Eastwick."
 authority = "London Borough of Eastwick"
+base_url = "https://example.org/foi/"
 """
 MARKERS = ("<!-- bench:results:start -->", "<!-- bench:results:end -->")
 
@@ -123,6 +126,23 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
         print(f"  ! {' '.join(command[:3])} … exited {process.returncode}:\n{errors.decode(errors='replace')[-2000:]}",
               file=sys.stderr)
     return Measurement(round(seconds, 2), round(peak / 2**20, 1), process.returncode)
+
+
+def check_built(step: str, site: Path, *expected: str) -> None:
+    """Stop when a build did not make the site: its figures would measure something else."""
+    missing = [name for name in expected if not (site / name).exists()]
+    if missing:
+        raise SystemExit(f"{step}: the build did not write {', '.join(missing)} in {site}")
+
+
+def check_foilog_site(project: Path, size: int) -> None:
+    output = project / "output"
+    check_built("foilog", output, "index.html", "search/data/manifest.json", "feed.xml", "sitemap.xml",
+                "statistics/index.html", "data/letters.csv", "assets/lunr.min.js")
+    pages = sum(1 for p in (output / "letters").glob("*/*/index.html") if p.parent.parent.name != "page")
+    if pages != size:
+        raise SystemExit(f"foilog published {pages} letter pages, not {size}: see what it reports with "
+                         f"`python build.py --root {project}`")
 
 
 def binary(package: str, *parts: str) -> str:
@@ -267,12 +287,14 @@ def bench_size(size: int, runs: int, tools: set[str], results: list[Result]) -> 
         return result
 
     if "foilog" in tools:
-        run("foilog clean", build, REPO, lambda: reset(project, "content", "output", ".foilog-cache"))
-        run("foilog from content/", build, REPO, lambda: reset(project, "output", ".foilog-cache"))
+        run("foilog clean", build, REPO, lambda: reset(project, "content", "output"))
+        check_foilog_site(project, size)
+        run("foilog from content/", build, REPO, lambda: reset(project, "output"))
         run("foilog nothing changed", build, REPO)
         run("foilog one letter changed", build, REPO, lambda: touch_one_letter(project))
     else:
         measure(build, REPO)  # the pages the other tools build from
+    check_foilog_site(project, size)
     content = project / "content"
     if "hugo" in tools:
         site = hugo_project(size, content)
@@ -280,6 +302,7 @@ def bench_size(size: int, runs: int, tools: set[str], results: list[Result]) -> 
                    lambda: reset(site, "public", "resources"))
         pagefind = run("pagefind (over hugo's site)", [binary("pagefind_bin", "pagefind"), "--site", "public",
                                                        "--silent"], site, lambda: reset(site, "public/pagefind"))
+        check_built("hugo + pagefind", site / "public", "index.html", "letters/index.html", "pagefind/pagefind.js")
         both = Result(size, "hugo + pagefind", [Measurement(round(h.seconds + p.seconds, 2), max(h.peak_mb, p.peak_mb),
                                                             h.code or p.code) for h, p in zip(hugo.runs, pagefind.runs,
                                                                                               strict=True)])
@@ -287,6 +310,7 @@ def bench_size(size: int, runs: int, tools: set[str], results: list[Result]) -> 
     if "mkdocs" in tools:
         site = mkdocs_project(size, content)
         run("mkdocs (with search)", [python, "-m", "mkdocs", "build", "--quiet", "--clean"], site)
+        check_built("mkdocs", site / "site", "index.html", "search/search_index.json")
 
 
 def machine() -> str:
