@@ -2,35 +2,43 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fnmatch
+import hashlib
 import logging
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from . import pages as page_stage
+from .bodytext import Passage, passages
 from .brand import BrandAssets, prepare_brand
 from .browse import build_archive
+from .cache import CACHE_DIR, BuildCache, digest, stat_key
 from .clock import source_date_epoch
 from .config import SiteConfig, load_config
-from .errors import FoilogError, Report
+from .errors import FoilogError, Problem, Report
 from .feeds import site_files
 from .index import build_index
 from .model import Letter
 from .opendata import open_data
-from .output import Staging
-from .privacy import hold_back
-from .read import read_letters
-from .related import find_related
-from .render import ExtraPage, Renderer, Site
+from .output import Output, Staging
+from .parallel import map_in_order, worker_count
+from .privacy import Finding, PrivacySettings, hold_back, scan_page
+from .read import LETTER_SUFFIXES, MAX_LETTER_BYTES, letter_from_bytes, too_big
+from .related import find_related, request_text
+from .render import ExtraPage, Fingerprints, PageJob, Renderer, Site
 from .stats import compute as compute_statistics
 from .stats import figures
 from .understand import understand
-from .urls import SEARCH_URL, base_url_problem, extra_page_url, is_full_url, letter_key, letter_url
+from .urls import SEARCH_URL, base_url_problem, extra_page_url, is_full_url, letter_key, letter_url, output_path
 
 log = logging.getLogger("foilog")
 PROGRESS_THRESHOLD = 50
@@ -56,6 +64,8 @@ class Options:
     clean: bool = False
     strict: bool = False
     progress: bool = True
+    jobs: int | None = None  # worker processes; None: one per core
+    cache: bool = True  # reuse what the last build made (.foilog-cache/); off, or --clean, builds everything
 
 
 @dataclass
@@ -66,6 +76,9 @@ class Result:
     pages_written: int = 0
     published: bool = False
     notes: list[str] = field(default_factory=list)  # worth saying, but not problems (--strict ignores them)
+    files_made: int = 0  # files of the site made in this build
+    made: list[str] = field(default_factory=list)  # their paths in the site
+    files_reused: int = 0  # files of the site whose inputs had not changed, taken from the last build
 
 
 NO_FULL_URL = ("base_url is a path ({base_url}), not a full address, so feed.xml, the topic feeds and "
@@ -83,33 +96,42 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     base_url = options.base_url or config.base_url
     theme_dirs = theme_folders(paths, options.theme or config.theme)
     brand = prepare_brand(config, paths.site_src, report)                          # the authority's colour, logo
-    letters = read_letters(paths.site_src, report)                                   # 1. read letters
-    fresh = update_pages(letters, paths.content, config, report, options)            # 2-3. understand, write pages
-    pages = load_pages(paths.content, {le.source for le in letters}, report)         # 4. read the pages, as edited
+    cache = BuildCache.open(paths.root / CACHE_DIR) if options.cache and not options.clean else BuildCache.disabled()
+    jobs = worker_count(options.jobs)
+    letters = scan_letters(paths.site_src, report, cache)                            # 1. find the letters
+    listing = PageListing.of(paths.content)
+    fresh = update_pages(letters, paths.content, config, report, options, cache, jobs, listing)  # 2-3. pages
+    pages = load_pages(paths.content, {le.source for le in letters}, report,         # 4. read the pages, as edited
+                       page_reader(cache), listing.files)
     extra = load_extra_pages(paths.site_src / "pages", report)
-    published, held = hold_back(pages, {le.source: le for le in letters}, config.privacy, report)  # 5. personal data
+    published, held = hold_back(pages, LettersOnDemand((le.source, le) for le in letters),  # 5. personal data
+                                config.privacy, report, remembered_scan(cache))
     if options.strict and report.problems:
         raise FoilogError(f"--strict: {len(report.problems)} problem(s) reported; nothing was published",
                           hint="fix the problems listed above, or build without --strict")
     urls = {letter_key(le): letter_url(le.page, paths.content) for le in published if le.page}
     archive = build_archive(published)                                               # 6. browse groupings
-    related = find_related(published)                                                # 7. related requests
+    related = remembered_related(published, cache)                                   # 7. related requests
     statistics = compute_statistics(published, config.working_day_limit)             # 8. statistics, charts
-    search = build_index(published, urls, config)                                    # 9. index for search
+    search = build_index(published, urls, config, remembered_passages(cache))        # 9. index for search
     site = Site(published, urls, extra, archive, related, statistics, figures(statistics, archive.exemption_urls),
                 feeds=is_full_url(base_url))
     renderer = Renderer(config, theme_dirs, base_url, brand)
-    with Staging(paths.output) as staging:                                           # 10. render into staging
-        indexable = staging.write_pages(renderer.render_site(site))
-        search.write(staging)                                                        #     the search's files
-        staging.write_files(open_data(published, urls, config, base_url))           # 11. open data
-        staging.write_files(site_files(site, config, base_url, indexable))          # 12. feeds, sitemap, robots
-        write_assets(staging, theme_dirs, brand)
-        staging.write_text(".nojekyll", "")  # GitHub Pages: publish the files as they are, no Jekyll
-        staging.publish()                                                            # 13. swap in output/
+    planned = list(renderer.plan(site))                                              # 10. pages to render
+    outputs = page_outputs(renderer, planned, Fingerprints(page_digest(cache)))
+    outputs += content_outputs(search.data_files())                                  # 11. the search's files
+    outputs += content_outputs(open_data(published, urls, config, base_url))         # 12. open data
+    outputs += content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 13. feeds
+    outputs += asset_outputs(theme_dirs, brand, search.scripts()) + [NOJEKYLL]       # 14. assets
+    with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 15. output/
+        with _progress_bar(len(outputs), "Writing pages", options) as progress:
+            produced = staging.produce(outputs, cache, jobs, progress)
+        staging.publish(cache)
+    cache.save(staging.published())
     notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
-                  notes=notes)
+                  notes=notes, files_made=produced.made, files_reused=produced.reused,
+                  made=produced.made_files)
 
 
 def check(paths: Paths, options: Options, report: Report | None = None) -> Result:
@@ -120,7 +142,7 @@ def check(paths: Paths, options: Options, report: Report | None = None) -> Resul
         if paths.content.is_dir():
             shutil.copytree(paths.content, trial.content, symlinks=True)
         try:
-            result = build(trial, options, report)
+            result = build(trial, dataclasses.replace(options, cache=False), report)
         except FoilogError as exc:
             raise exc.relocated(str(trial.content), str(paths.content)) from None
         finally:
@@ -140,62 +162,312 @@ def theme_folders(paths: Paths, name: str) -> list[Path]:
     return [override, theme] if override.is_dir() else [theme]
 
 
-def write_assets(staging: Staging, theme_dirs: list[Path], brand: BrandAssets) -> None:
-    """The theme's assets, then the brand's files, then the user's overrides, each replacing files of the same name."""
+# GitHub Pages: publish the files as they are, without running Jekyll over them.
+NOJEKYLL = Output(".nojekyll", digest("empty"), lambda: "")
+
+
+def asset_outputs(theme_dirs: list[Path], brand: BrandAssets, defaults: dict[str, bytes]) -> list[Output]:
+    """The defaults (the search's scripts), the theme's assets, then the brand's files, then the user's
+    overrides, each replacing files of the same name; each keyed by its bytes."""
+    files: dict[str, bytes] = dict(defaults)
     theme, overrides = theme_dirs[-1], theme_dirs[:-1]
-    if (theme / "assets").is_dir():
-        staging.copy_tree(theme / "assets", "assets")
+    _add_assets(files, theme / "assets")
     for relative, data in sorted(brand.files.items()):
-        staging.write_bytes(relative, data)
+        files[relative] = data
     for override in overrides:
-        if (override / "assets").is_dir():
-            staging.copy_tree(override / "assets", "assets")
+        _add_assets(files, override / "assets")
+    return [Output(relative, hashlib.sha256(data).hexdigest(), _constant(data))
+            for relative, data in sorted(files.items())]
 
 
-def update_pages(letters: list[Letter], content: Path, config: SiteConfig, report: Report,
-                 options: Options) -> set[str]:
+def _add_assets(files: dict[str, bytes], folder: Path) -> None:
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
+        files["assets/" + file.relative_to(folder).as_posix()] = file.read_bytes()
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def remembered_scan(cache: BuildCache) -> Callable[[Path, PrivacySettings], list[Finding]]:
+    """The personal-data scan of a page, remembered by the page's digest and the settings: a page that has not
+    changed is not scanned again."""
+    def scan(page: Path, settings: PrivacySettings) -> list[Finding]:
+        sha = cache.page_sha(page)
+        if not sha:
+            return scan_page(page, settings)
+        found = cache.remembered("privacy", digest(sha, settings),
+                                 lambda: [dataclasses.asdict(f) for f in scan_page(page, settings)])
+        return [Finding(**finding) for finding in found]
+    return scan
+
+
+def page_reader(cache: BuildCache) -> page_stage.PageReader:
+    def read(path: Path) -> tuple[dict[str, Any], str | None]:
+        meta, body, _ = cache.read_page(path, page_stage.split_page)
+        return meta, body
+    return read
+
+
+def scan_letters(site_src: Path, report: Report, cache: BuildCache) -> list[Letter]:
+    """Every letter file, with its SHA-256; its text is decoded only when it has to be understood.
+
+    A file whose stat is what it was when the cache last hashed it is not even read.
+    """
+    letters = []
+    for relative, path in _letter_listing(site_src / "letters", report):
+        source = "letters/" + relative
+        sha = cache.letter_sha(source, path)
+        if sha is None:
+            before = stat_key(path)
+            try:
+                if before is not None and before[2] > MAX_LETTER_BYTES:
+                    raise too_big(before[2], path)
+                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as exc:
+                report.add(FoilogError(f"the file could not be read ({exc.strerror or exc})", file=path,
+                                       hint="check that the file exists and that you may read it"))
+                continue
+            except FoilogError as exc:
+                report.add(exc)
+                continue
+            cache.remember_letter(source, before, sha)
+        letters.append(Letter(source=source, path=path, sha256=sha))
+    return letters
+
+
+class LettersOnDemand(dict[str, Letter]):
+    """Letters by source, whose text is read when a stage asks for one (most builds never need it)."""
+
+    def get(self, source: str, default: Any = None) -> Any:
+        letter = super().get(source, default)
+        if isinstance(letter, Letter) and not letter.text:
+            with contextlib.suppress(FoilogError, OSError):
+                read = letter_from_bytes(letter.path.read_bytes(), letter.path, letter.source)
+                letter.text, letter.encoding = read.text, read.encoding
+        return letter
+
+
+def letter_files(letters_dir: Path, report: Report | None = None) -> list[Path]:
+    """The files `read.find_letter_files` finds, in the same order, listed faster (see `_walk`)."""
+    return [path for _, path in _letter_listing(letters_dir, report)]
+
+
+def _letter_listing(letters_dir: Path, report: Report | None = None) -> list[tuple[str, Path]]:
+    found = []
+    for relative, path in _walk(letters_dir, skip_hidden=True):
+        if os.path.splitext(relative)[1].lower() not in LETTER_SUFFIXES:
+            continue
+        name = relative.rsplit("/", 1)[-1]
+        if name.startswith("."):
+            if report is not None and not name.startswith("._"):  # "._x.txt": macOS metadata, not a letter
+                report.warn("this file was skipped because its name starts with '.' (a hidden file)", file=path,
+                            hint="if it is a letter, rename it without the leading '.'; otherwise delete it")
+            continue
+        found.append((relative, path))
+    return sorted(found)
+
+
+def page_files(content: Path) -> list[Path]:
+    """Every `*.md` file below content/letters/, in the order of sorting their paths."""
+    found = [(tuple(relative.split("/")), path) for relative, path in _walk(content / "letters", skip_hidden=False)
+             if fnmatch.fnmatchcase(relative.rsplit("/", 1)[-1], "*.md")]
+    return [path for _, path in sorted(found)]
+
+
+def _walk(root: Path, *, skip_hidden: bool) -> Iterator[tuple[str, Path]]:
+    """Every file below `root` (symlinks followed, as pathlib's rglob does), as (relative POSIX path, path);
+    with `skip_hidden`, not inside folders whose names start with '.'.
+
+    os.scandir tells files from folders without a stat call per file, which matters with 30,000 letters.
+    """
+    waiting = [""]
+    while waiting:
+        relative = waiting.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, relative) if relative else root))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                if entry.is_dir():
+                    if not (skip_hidden and entry.name.startswith(".")):
+                        waiting.append(name)
+                elif entry.is_file():
+                    yield name, Path(entry.path)
+            except OSError:
+                continue
+
+
+@dataclass
+class PageListing:
+    """The pages in content/letters/, listed once and kept up to date as this build writes and removes pages."""
+
+    content: Path
+    listed: list[Path] = field(default_factory=list)
+    added: set[Path] = field(default_factory=set)
+    removed: set[Path] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, content: Path) -> PageListing:
+        return cls(content, page_files(content))
+
+    def written(self, page: Path, previous: Path | None) -> None:
+        self.added.add(page)
+        if previous is not None and previous != page and not previous.exists():
+            self.removed.add(previous)
+
+    @property
+    def files(self) -> list[Path]:
+        if self.added or self.removed:
+            self.listed = sorted((set(self.listed) | self.added) - self.removed)
+            self.added, self.removed = set(), set()
+        return self.listed
+
+
+def update_pages(letters: list[Letter], content: Path, config: SiteConfig, report: Report, options: Options,
+                 cache: BuildCache | None = None, jobs: int = 1, listing: PageListing | None = None) -> set[str]:
     """Understand each new or changed letter and (re)write its page; unchanged pages are left alone.
 
     Returns the sources whose pages were written in this build. A page that a person broke (its front matter
     cannot be read) is never overwritten: it is reported when the pages are read, and its letter waits.
+    The letters are understood across `jobs` processes; pages are written in the letters' order, so the
+    result does not depend on how the work was shared.
     """
+    cache = cache or BuildCache.disabled()
+    reader = page_reader(cache)
     page_stage.remove_partial_files(content)
-    existing = page_stage.existing_pages(content)
-    changed = [le for le in letters if options.clean or not page_stage.is_current(existing.get(le.source), le)]
-    changed = [le for le in changed if le.source not in existing or not page_stage.is_broken(existing[le.source])]
-    taken = {existing[le.source] for le in letters if le not in changed and le.source in existing}
+    existing = page_stage.existing_pages(content, reader, listing.files if listing else None)
+    changed = [i for i, le in enumerate(letters)
+               if options.clean or not page_stage.is_current(existing.get(le.source), le, reader)]
+    changed = [i for i in changed if letters[i].source not in existing
+               or not page_stage.is_broken(existing[letters[i].source], reader)]
+    unchanged = set(range(len(letters))) - set(changed)
+    taken = {existing[letters[i].source] for i in unchanged if letters[i].source in existing}
     written: set[str] = set()
-    for letter in _progress(changed, options):
-        notes = Report()
-        try:
-            understand(letter, config, notes)
-        except Exception as exc:  # a reader bug must not stop the other letters
-            log.debug("reader failed on %s", letter.source, exc_info=True)
-            report.error(f"the reader failed on this letter ({type(exc).__name__}: {exc}); it was left out",
-                         file=letter.source, hint="please report this with the letter attached; "
-                         "meanwhile write its page in content/ by hand")
-            continue
-        letter.warnings += notes.problems
-        try:
-            letter.page = page_stage.write_page(letter, content, existing.get(letter.source), taken)
-        except FoilogError as exc:
-            report.warn(f"the page for {letter.source} was not rewritten, because the page in the way cannot be "
-                        f"read ({exc.message})", file=exc.file, line=exc.line,
-                        hint="fix the page's front matter (or delete the page to have it generated again)")
-            continue
-        written.add(letter.source)
-        log.info("read %s: ref %s, %s, %s, %s working day(s) -> %s", letter.source, letter.reference or "?",
-                 letter.regime, letter.outcome, "?" if letter.working_days is None else letter.working_days,
-                 letter.page.relative_to(content.parent) if letter.page.is_relative_to(content.parent) else letter.page)
+    work = [letters[i] for i in changed]
+    with _progress_bar(len(work), "Reading letters", options) as progress:
+        results = map_in_order(lambda le: _understand(le, config), work, jobs, chunk=16, done=progress)
+        for index, (letter, problem, failure) in zip(changed, results, strict=True):
+            # Later stages need only where the letter is (its text is read again if a stage asks for it):
+            # keeping every understood letter, blocks and all, would hold the whole archive in memory.
+            letters[index] = Letter(source=letter.source, path=letter.path, sha256=letter.sha256)
+            if problem is not None:
+                report.problems.append(problem)
+                continue  # it could not be read
+            if failure is not None:
+                report.error(f"the reader failed on this letter ({failure}); it was left out", file=letter.source,
+                             hint="please report this with the letter attached; meanwhile write its page in "
+                                  "content/ by hand")
+                continue
+            previous = existing.get(letter.source)
+            try:
+                letter.page = page_stage.write_page(letter, content, previous, taken)
+            except FoilogError as exc:
+                report.warn(f"the page for {letter.source} was not rewritten, because the page in the way cannot "
+                            f"be read ({exc.message})", file=exc.file, line=exc.line,
+                            hint="fix the page's front matter (or delete the page to have it generated again)")
+                continue
+            for page in {letter.page, previous} - {None}:
+                cache.forget_page(page)  # type: ignore[arg-type]
+            if listing is not None:
+                listing.written(letter.page, previous)
+            written.add(letter.source)
+            log.info("read %s: ref %s, %s, %s, %s working day(s) -> %s", letter.source, letter.reference or "?",
+                     letter.regime, letter.outcome, "?" if letter.working_days is None else letter.working_days,
+                     letter.page.relative_to(content.parent) if letter.page.is_relative_to(content.parent)
+                     else letter.page)
     return written
 
 
-def _progress(letters: list[Letter], options: Options) -> Iterator[Letter]:
-    show = options.progress and len(letters) >= PROGRESS_THRESHOLD
-    yield from tqdm(letters, desc="Reading letters", unit="letter", disable=not show or None, leave=False)
+def _understand(letter: Letter, config: SiteConfig) -> tuple[Letter, Problem | None, str | None]:
+    """Read (if the scan only hashed it) and understand one letter: (the letter, why it could not be read,
+    why the reader failed). What it could not understand cleanly is kept in `letter.warnings`."""
+    if not letter.text:
+        try:
+            read = letter_from_bytes(letter.path.read_bytes(), letter.path, letter.source)
+        except (OSError, FoilogError) as exc:
+            error = exc if isinstance(exc, FoilogError) else FoilogError(
+                f"the file could not be read ({exc.strerror or exc})", file=letter.path,
+                hint="check that the file exists and that you may read it")
+            report = Report()
+            report.add(error)
+            return letter, report.problems[0], None
+        letter.text, letter.encoding, letter.warnings = read.text, read.encoding, read.warnings
+        letter.sha256 = read.sha256
+    notes = Report()
+    try:
+        understand(letter, config, notes)
+    except Exception as exc:  # a reader bug must not stop the other letters
+        log.debug("reader failed on %s", letter.source, exc_info=True)
+        return letter, None, f"{type(exc).__name__}: {exc}"
+    letter.warnings += notes.problems
+    return letter, None, None
 
 
-def load_pages(content: Path, sources: set[str], report: Report) -> list[Letter]:
+@contextlib.contextmanager
+def _progress_bar(total: int, description: str, options: Options) -> Iterator[Callable[[int], None]]:
+    show = options.progress and total >= PROGRESS_THRESHOLD
+    with tqdm(total=total, desc=description, unit="file" if "pages" in description else "letter",
+              disable=not show or None, leave=False) as bar:
+        yield bar.update
+
+
+def page_outputs(renderer: Renderer, planned: list[PageJob], fingerprints: Fingerprints) -> list[Output]:
+    """Every HTML page of the site as an output keyed by what it is made from."""
+    return [Output(output_path(job.url), renderer.key(job, fingerprints), _maker(renderer, job)) for job in planned]
+
+
+def _maker(renderer: Renderer, job: PageJob) -> Callable[[], str]:
+    return lambda: renderer.render(job).html
+
+
+def content_outputs(files: dict[str, str] | dict[str, bytes]) -> list[Output]:
+    """Files made without a template (data, feeds, the search's files), keyed by their bytes."""
+    outputs = []
+    for relative, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        outputs.append(Output(relative, digest("content", hashlib.sha256(data).hexdigest()), _constant(data)))
+    return outputs
+
+
+def page_digest(cache: BuildCache) -> Callable[[Letter], str]:
+    """A letter's page file's SHA-256 (what it was made from when it has no page)."""
+    def page_sha(letter: Letter) -> str:
+        return (cache.page_sha(letter.page) if letter.page else None) or digest(letter.meta, letter.body)
+    return page_sha
+
+
+def remembered_related(letters: list[Letter], cache: BuildCache) -> dict[int, list[Letter]]:
+    """Related requests, worked out again only when some letter's request text changed."""
+    texts = {id(le): cache.remembered("request", digest(page_digest(cache)(le)),
+                                      lambda le=le: request_text(le, page_stage.page_body(le)))  # type: ignore[misc]
+             for le in letters}
+    by_key = {letter_key(le): le for le in letters}
+    found = cache.remembered(
+        "related", digest(sorted((letter_key(le), le.reference, str(le.page), texts[id(le)]) for le in letters)),
+        lambda: {letter_key(le): [letter_key(o) for o in others]
+                 for le, others in _by_letter(letters, find_related(letters, text=lambda le: texts[id(le)]))})
+    return {id(by_key[key]): [by_key[o] for o in others] for key, others in found.items() if key in by_key}
+
+
+def _by_letter(letters: list[Letter], related: dict[int, list[Letter]]) -> Iterator[tuple[Letter, list[Letter]]]:
+    for letter in letters:
+        yield letter, related.get(id(letter), [])
+
+
+def remembered_passages(cache: BuildCache) -> Callable[[Letter], list[Passage]]:
+    """A letter's passages for the search index, worked out again only when its page changed."""
+    def passages_of(letter: Letter) -> list[Passage]:
+        found = cache.remembered("passages", digest(page_digest(cache)(letter)),
+                                 lambda: [dataclasses.asdict(p) for p in passages(page_stage.page_body(letter))])
+        return [Passage(**p) for p in found]
+    return passages_of
+
+
+def load_pages(content: Path, sources: set[str], report: Report, read: page_stage.PageReader | None = None,
+               files: list[Path] | None = None) -> list[Letter]:
     """Every letter page in content/, as edited; a broken page is reported and left out.
 
     The reader's warnings about each letter are reported from its page, so every build (not only the one that
@@ -203,9 +475,9 @@ def load_pages(content: Path, sources: set[str], report: Report) -> list[Letter]
     reader could not find stops being reported once it is filled in on the page.
     """
     letters = []
-    for path in page_stage.all_pages(content):
+    for path in page_stage.all_pages(content) if files is None else files:
         try:
-            letter = page_stage.letter_from_page(path, content)
+            letter = page_stage.letter_from_page(path, content, read)
         except FoilogError as exc:
             report.add(exc)
             continue

@@ -77,13 +77,19 @@ def parsers() -> dict[str, argparse.ArgumentParser]:
 
 def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clean", action="store_true",
-                   help="re-read every letter and rewrite every page in content/ (hand edits to title, "
-                        "summary and topics are still kept)")
+                   help="re-read every letter, rewrite every page in content/ and make every file of the site, "
+                        "ignoring the build cache (hand edits to title, summary and topics are still kept)")
     p.add_argument("--base-url", metavar="URL", type=_base_url, help="where the site will be served, e.g. /foi/ or "
                    "https://example.org/foi/ (overrides base_url in site.toml)")
     p.add_argument("--theme", metavar="NAME", help="theme folder under themes/ (overrides site.toml)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors: exit non-zero and "
                    "publish nothing if any problem is found")
+    _add_jobs_option(p)
+
+
+def _add_jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes for reading letters and "
+                   "writing pages (default: one per core; 1 works in one process)")
 
 
 def _add_common_options(p: argparse.ArgumentParser) -> None:
@@ -125,7 +131,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 def _options(args: argparse.Namespace) -> Options:
     return Options(base_url=args.base_url, theme=args.theme, clean=getattr(args, "clean", False), strict=args.strict,
-                   progress=not args.quiet)
+                   progress=not args.quiet, jobs=args.jobs)
 
 
 def run_build(args: argparse.Namespace, paths: Paths) -> int:
@@ -171,6 +177,7 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=_port, default=8000, metavar="N", help="the port to listen on (default: 8000; "
                    "0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the site in your web browser")
+    _add_jobs_option(p)
 
 
 def _port(value: str) -> int:

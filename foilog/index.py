@@ -22,7 +22,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,7 +39,6 @@ from .render import format_date
 from .searchtext import stem, words
 from .urls import (
     DOCS_PER_FOLDER,
-    SEARCH_DATA_URL,
     SEARCH_MANIFEST_URL,
     SEARCH_SCRIPTS,
     letter_key,
@@ -92,10 +91,11 @@ class SearchDoc:
     sections: list[Section]
 
 
-def documents(letters: list[Letter], urls: dict[str, str]) -> list[SearchDoc]:
+def documents(letters: list[Letter], urls: dict[str, str],
+              passages_of: Callable[[Letter], list[Passage]] | None = None) -> list[SearchDoc]:
     """The letters as search documents, newest first (a document's number is its place in that order)."""
     ordered = sorted(letters, key=by_answered)
-    found = [passages(letter.body) for letter in ordered]
+    found = [passages_of(letter) if passages_of else passages(letter.body) for letter in ordered]
     keys = [[[template_key(p) for p in passage.paragraphs] for passage in letter_passages] for letter_passages in found]
     shared = shared_paragraphs(keys)
     return [SearchDoc(number, letter, urls[letter_key(letter)],
@@ -249,43 +249,50 @@ class SearchIndex:
     written: dict[str, int] = field(default_factory=dict)  # output path -> bytes
 
     def write(self, staging: Staging) -> None:
-        """Write the search's scripts and data files (the search page itself is rendered with the other pages).
+        """Write the search's scripts and data files straight into a site (the build makes them outputs)."""
+        staging.write_files(self.scripts())
+        staging.write_files(self.data_files())
 
-        The data go into a folder named after a hash of their content (search/data/<build>/); only the manifest,
-        which names that folder, has a fixed address. A browser holding an old manifest or old shards in its cache
-        can then never mix two builds.
-        """
+    def scripts(self) -> dict[str, bytes]:
+        """lunr.js and the search page's script, among the theme's assets (a theme may replace them)."""
         if not LUNR_JS.is_file():
             raise FoilogError(f"lunr.js is missing ({LUNR_JS})", hint="run `npm ci` in the foilog folder "
                               "(`make site` does it) to install it from package-lock.json")
-        for url, source in zip(SEARCH_SCRIPTS, (LUNR_JS, STATIC / "search.js"), strict=True):
-            self._write(staging, url, source.read_bytes())
-        building = SEARCH_DATA_URL + "building/"
-        digest = hashlib.sha256()
-        sizes: dict[str, int] = {}
+        files = {output_path(url): source.read_bytes()
+                 for url, source in zip(SEARCH_SCRIPTS, (LUNR_JS, STATIC / "search.js"), strict=True)}
+        self.written.update({url: len(files[output_path(url)]) for url in SEARCH_SCRIPTS})
+        return files
 
-        def write(path: str, data: bytes) -> None:
-            digest.update(path.encode() + b"\0" + data)
-            staging.write_bytes(output_path(building + path), data)
-            sizes[path] = len(data)
+    def data_files(self) -> dict[str, bytes]:
+        """The search's data files, by their place in the site.
+
+        They go into a folder named after a hash of their content (search/data/<build>/); only the manifest,
+        which names that folder, has a fixed address. A browser holding an old manifest or old shards in its cache
+        can then never mix two builds.
+        """
+        digest = hashlib.sha256()
+        data: dict[str, bytes] = {}
+
+        def add(path: str, content: bytes) -> None:
+            digest.update(path.encode() + b"\0" + content)
+            data[path] = content
 
         for doc in self.docs:
-            write(search_doc_path(doc.number), _json(doc_record(doc)))
-        write("facets.json", _json(facet_data(self.docs, self.facets)))
+            add(search_doc_path(doc.number), _json(doc_record(doc)))
+        add("facets.json", _json(facet_data(self.docs, self.facets)))
         boundaries = []
         for number, shard in enumerate(self.shards()):
             boundaries.append(shard[0][0])
-            write(search_shard_path(number), ("[" + ",\n".join(text for _, text in shard) + "]\n").encode())
+            add(search_shard_path(number), ("[" + ",\n".join(text for _, text in shard) + "]\n").encode())
         for length, terms in sorted(self.dictionary.items()):
-            write(search_words_path(length), _json(terms))
+            add(search_words_path(length), _json(terms))
         build = digest.hexdigest()[:16]
-        staging.rename(building.rstrip("/"), search_build_url(build).rstrip("/"))
-        self.written.update({search_build_url(build) + path: size for path, size in sizes.items()})
-        self._write(staging, SEARCH_MANIFEST_URL, self.manifest(build, boundaries))
-
-    def _write(self, staging: Staging, url: str, data: bytes) -> None:
-        staging.write_bytes(output_path(url), data)
-        self.written[url] = len(data)
+        folder = search_build_url(build)
+        files = {output_path(folder + path): content for path, content in data.items()}
+        files[output_path(SEARCH_MANIFEST_URL)] = self.manifest(build, boundaries)
+        self.written.update({folder + path: len(content) for path, content in data.items()})
+        self.written[SEARCH_MANIFEST_URL] = len(files[output_path(SEARCH_MANIFEST_URL)])
+        return files
 
     @cached_property
     def sorted_terms(self) -> list[str]:
@@ -346,9 +353,11 @@ class SearchIndex:
         })
 
 
-def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig) -> SearchIndex:
-    """Stage 5: read every published letter's page into the search index (written later, with the site)."""
-    docs = documents(letters, urls)
+def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
+                passages_of: Callable[[Letter], list[Passage]] | None = None) -> SearchIndex:
+    """Read every published letter's page into the search index (written later, with the site); `passages_of`
+    gives a letter's passages (they are read from its body by default)."""
+    docs = documents(letters, urls, passages_of)
     return SearchIndex(docs, invert(docs), config)
 
 

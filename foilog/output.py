@@ -1,10 +1,19 @@
-"""Stage 6: write the site to a temporary folder and swap it in only when the build succeeded.
+"""Stage 7: write the site into a folder beside output/ and swap it in only when the build succeeded.
 
-At every moment `output/` is either the whole previous site or the whole new one: the new site is written
-beside it in `.output-XXXX/` and the two folders are exchanged in one step (Linux `renameat2` with
+At every moment `output/` is either the whole previous site or the whole new one: the new site is put
+together in a staging folder and the two folders are exchanged in one step (Linux `renameat2` with
 RENAME_EXCHANGE). Where the system cannot exchange folders, the old one is renamed aside first and the next
 build puts it back if the build was killed in between. A lock file keeps two builds from writing at once, and
 each build removes the staging folders that killed builds left behind.
+
+Every file of the site is an `Output`: its path, a key (a digest of exactly the inputs it is made from) and a
+way to make it. With a build cache, the staging folder is the *spare* site: the one output/ held before the
+last build, kept in .foilog-cache/spare/ with a manifest of its files' keys. A build brings it up to date,
+touching only the files whose keys differ: a file the live site already has with the right key is hard-linked
+from it, any other is made (across the machine's cores when there are many), and files the new site does not
+have are removed. So the work of a build follows what changed, not the size of the site, and the folder
+swapped in is byte for byte what a build from nothing would write. A spare whose manifest is missing (a build
+was stopped half way) is not trusted: it is deleted and the site put together afresh.
 """
 
 from __future__ import annotations
@@ -12,17 +21,42 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import shutil
+import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from .cache import BuildCache, code_version, output_stat
 from .clock import source_date_epoch
 from .errors import FoilogError
+from .parallel import map_in_order
 from .render import Rendered
 from .urls import output_path
+
+SPARE_MANIFEST = "spare.json"
+
+
+@dataclass
+class Output:
+    """One file of the site."""
+
+    relative: str  # its path inside output/
+    key: str  # a digest of everything it is made from
+    make: Callable[[], str | bytes]  # its content, called only when no file with this key can be reused
+
+
+@dataclass
+class Produced:
+    made: int = 0  # files made in this build
+    made_files: list[str] = field(default_factory=list)  # their paths in the site
+    reused: int = 0  # files whose key had not changed: kept, or linked from the live site
+    linked: int = 0  # of those, the files linked from the live site
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -35,34 +69,66 @@ class Staging:
     Use it as a context manager: leaving the block without publishing discards the staging folder.
     """
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, cache_dir: Path | None = None) -> None:
         self.output_dir = output_dir.resolve()
         self.prefix = f".{self.output_dir.name}-"
         self.lock_path = self.output_dir.with_name(f".{self.output_dir.name}.lock")
+        self.cache_dir = cache_dir.resolve() if cache_dir is not None else None
         self.path = Path()
-        self._lock: int | None = None
+        self.keys: dict[str, str] = {}
+        self.stats: dict[str, list[int] | None] = {}  # the files' stats, where this build already took them
+        self.known: dict[str, list[Any]] = {}  # what the staging folder already holds: path -> [key, stat]
         self._folders: set[Path] = set()
+        self._lock: int | None = None
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
         self._take_lock()
         try:
             recover(self.output_dir, self.prefix)
-            self.path = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.output_dir.parent))
+            self.path = self._spare() or Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.output_dir.parent))
         except BaseException:
             self._release_lock()
             raise
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        """A staging folder left unpublished is deleted; a half-updated spare stays, without its manifest."""
         try:
-            if self.path.name and self.path.exists():
+            if self.path.name and self.path.exists() and self.path != self._spare_path():
                 shutil.rmtree(self.path, ignore_errors=True)
         finally:
             self._release_lock()
 
+    def _spare_path(self) -> Path | None:
+        return self.cache_dir / "spare" if self.cache_dir is not None else None
+
+    def _spare(self) -> Path | None:
+        """The spare site, if there is one whose contents are known; its manifest is removed while it changes."""
+        spare = self._spare_path()
+        if spare is None or self.cache_dir is None:
+            return None
+        manifest = self.cache_dir / SPARE_MANIFEST
+        try:
+            known = json.loads(manifest.read_text(encoding="utf-8"))
+            manifest.unlink()
+        except (OSError, ValueError):
+            known = None
+        if not spare.is_dir():
+            return None
+        same_device = spare.stat().st_dev == self.output_dir.parent.stat().st_dev
+        if not isinstance(known, dict) or known.get("code") != code_version() or not same_device:
+            remove(spare, self.cache_dir / "trash")
+            return None
+        self.known = known["files"]
+        for file in _files_below(spare):  # anything the manifest does not know of (added by hand) goes
+            if file not in self.known:
+                self._remove(file, spare)
+        return spare
+
     def write_pages(self, pages: Iterable[Rendered]) -> list[str]:
-        """Write each page as it comes; the URLs of those a search engine should index."""
+        """Write rendered pages straight into the site (without keys, so a later build cannot reuse them); the
+        URLs of those a search engine should index."""
         indexable = []
         for page in pages:
             self.write_text(output_path(page.url), page.html)
@@ -70,51 +136,147 @@ class Staging:
                 indexable.append(page.url)
         return indexable
 
-    def write_files(self, files: dict[str, str]) -> None:
-        for relative, text in files.items():
-            self.write_text(relative, text)
-
-    def write_text(self, relative: str, text: str) -> None:
-        target = self._inside(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
-
-    def write_bytes(self, relative: str, data: bytes) -> None:
-        """Write a file; made for many small files (the search index's), so each folder is created once."""
-        target = self._inside(relative)
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        target.write_bytes(data)
-
-    def rename(self, relative: str, new_relative: str) -> None:
-        """Move a file or folder of the site to another place in it."""
-        old, new = self._inside(relative), self._inside(new_relative)
-        os.replace(old, new)
-        self._folders = {f for f in self._folders if not f.is_relative_to(old)}
+    def write_files(self, files: dict[str, str] | dict[str, bytes]) -> None:
+        for relative, content in files.items():
+            self._write(relative, content)
 
     def copy_tree(self, source: Path, relative: str) -> None:
         """Copy a folder's files into the site; later calls override earlier ones file by file."""
         for file in sorted(p for p in source.rglob("*") if p.is_file()):
-            target = self._inside(f"{relative}/{file.relative_to(source).as_posix()}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(file, target)
+            self.write_bytes(f"{relative}/{file.relative_to(source).as_posix()}", file.read_bytes())
 
-    def publish(self) -> None:
-        """Swap the staged site in for `output/` in one step."""
+    def write_text(self, relative: str, text: str) -> None:
+        self._write(relative, text)
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        self._write(relative, data)
+
+    def _write(self, relative: str, content: str | bytes) -> None:
+        target = self._inside(relative)
+        self._folder(target.parent)
+        target.unlink(missing_ok=True)  # never write through a hard link into the live site's file
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8", newline="\n")
+
+    def produce(self, outputs: list[Output], cache: BuildCache, jobs: int,
+                progress: Callable[[int], None] | None = None) -> Produced:
+        """Bring the staging folder to exactly these outputs, reusing every file whose key is unchanged."""
+        counts = Produced()
+        to_make: list[Output] = []
+        for output in outputs:
+            self.stats.pop(output.relative, None)
+            if output.relative in self.keys:
+                raise FoilogError(f"two files of the site would be written to {output.relative}",
+                                  hint="two pages have the same address; rename one of them")
+            self.keys[output.relative] = output.key
+            if self._kept(output):
+                counts.reused += 1
+            elif self._linked(output, cache):
+                self.stats.pop(output.relative, None)
+                counts.reused += 1
+                counts.linked += 1
+            else:
+                to_make.append(output)
+                continue
+            if progress:
+                progress(1)
+        for relative in sorted(set(self.known) - set(self.keys), reverse=True):
+            self._remove(relative, self.path)
+        for problem in map_in_order(self._make, to_make, jobs, chunk=48, done=progress):
+            if problem is not None:
+                message, file, line, hint = problem
+                raise FoilogError(message, file=file, line=line, hint=hint)
+        counts.made = len(to_make)
+        counts.made_files = [output.relative for output in to_make]
+        return counts
+
+    def _kept(self, output: Output) -> bool:
+        entry = self.known.get(output.relative)
+        if entry is None or entry[0] != output.key:
+            return False
+        stat = output_stat(self.path / output.relative)
+        self.stats[output.relative] = stat
+        return stat == entry[1]
+
+    def _linked(self, output: Output, cache: BuildCache) -> bool:
+        previous = cache.previous_output(output.relative, output.key, self.output_dir)
+        if previous is None:
+            return False
+        target = self._inside(output.relative)
+        self._folder(target.parent)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(previous, target)
+        except OSError:
+            try:
+                shutil.copyfile(previous, target)
+            except OSError:
+                return False
+        return True
+
+    def _make(self, output: Output) -> tuple[str, str | None, int | None, str] | None:
+        """Make one output; a problem comes back as plain values, as it may cross from a worker process."""
+        try:
+            self._write(output.relative, output.make())
+        except FoilogError as exc:
+            return exc.message, exc.file, exc.line, exc.hint
+        return None
+
+    def _remove(self, relative: str, root: Path) -> None:
+        """Remove a file the new site does not have, and the folders it leaves empty."""
+        target = root / relative
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+        for folder in target.parents:
+            if folder == root:
+                break
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            self._folders.discard(folder)
+
+    def _folder(self, folder: Path) -> None:
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+
+    def published(self) -> Iterable[tuple[str, str, Path, list[int] | None]]:
+        """(path, key, file, stat if known) of each output, once published: what the cache remembers.
+
+        Publishing moves the folder, which changes no file's stat, so the ones taken while checking still hold.
+        """
+        for relative, key in sorted(self.keys.items()):
+            yield relative, key, self.output_dir / relative, self.stats.get(relative)
+
+    def publish(self, cache: BuildCache | None = None) -> None:
+        """Swap the staged site in for `output/` in one step; the site it replaces becomes the spare (with the
+        cache) or is deleted."""
         os.chmod(self.path, 0o755)
         epoch = source_date_epoch()
         if epoch is not None:
             stamp(self.path, epoch)
+            self.stats.clear()  # the times changed: take the stats again
+        # The site being replaced is kept as the spare only if the cache knows what it is made of (after an
+        # upgrade of foilog it does not, and bringing it up to date would cost more than a fresh folder).
+        keep = self.cache_dir is not None and cache is not None and cache.enabled and bool(cache.outputs)
         try:
             if self.output_dir.exists() or self.output_dir.is_symlink():
-                swap(self.path, self.output_dir)
+                swap(self.path, self.output_dir, self._spare_path() if keep else None,
+                     self.cache_dir / "trash" if self.cache_dir is not None else None)
             else:
                 os.replace(self.path, self.output_dir)
         except OSError as exc:
             raise FoilogError(f"the new site could not be put in place of {self.output_dir}: {exc.strerror or exc}",
                               file=self.output_dir, hint="check that nothing else is using the folder (a server, a "
                               "file manager) and that it is not a mount point; output/ was left as it was") from None
+        if keep and self.cache_dir is not None and cache is not None and (self.cache_dir / "spare").is_dir():
+            # what the site it replaced was made of, as the last build recorded it
+            _write_json(self.cache_dir / SPARE_MANIFEST, {"code": code_version(), "files": cache.outputs})
 
     def _inside(self, relative: str) -> Path:
         """The staging path for a site path; nothing a letter says can make it point outside the site."""
@@ -140,15 +302,26 @@ class Staging:
             self._lock = None
 
 
-def swap(staged: Path, output: Path) -> None:
-    """Put `staged` in place of `output`, then remove the old site (which ends up at `staged`)."""
+def swap(staged: Path, output: Path, spare: Path | None = None, trash: Path | None = None) -> None:
+    """Put `staged` in place of `output`; the old site (which ends up at `staged`) is kept at `spare` when given,
+    else deleted: in the background through `trash` when given, or now."""
     if exchange(staged, output):
-        shutil.rmtree(staged)
+        old = staged
+    else:
+        old = output.with_name(f".{output.name}-{os.getpid()}{_PREVIOUS}")
+        os.replace(output, old)
+        os.replace(staged, output)  # a build killed between these two lines is repaired by recover()
+    if spare is None:
+        remove(old, trash)
         return
-    previous = staged.with_name(staged.name + _PREVIOUS)
-    os.replace(output, previous)
-    os.replace(staged, output)  # a build killed between these two lines is repaired by recover()
-    shutil.rmtree(previous)
+    if old == spare:
+        return
+    try:
+        if spare.exists():
+            remove(spare, spare.parent / "trash")
+        os.replace(old, spare)
+    except OSError:
+        remove(old, spare.parent / "trash")
 
 
 def exchange(first: Path, second: Path) -> bool:
@@ -181,3 +354,47 @@ def stamp(folder: Path, when: int) -> None:
     for path in sorted(folder.rglob("*"), reverse=True):
         os.utime(path, (when, when), follow_symlinks=False)
     os.utime(folder, (when, when))
+
+
+def _files_below(root: Path) -> Iterable[str]:
+    """The relative path of every file (and symlink) below a folder."""
+    waiting = [""]
+    while waiting:
+        relative = waiting.pop()
+        with os.scandir(root / relative if relative else root) as entries:
+            for entry in entries:
+                name = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    waiting.append(name)
+                else:
+                    yield name
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(data, out, separators=(",", ":"))
+    os.replace(temporary, path)
+
+
+_removing: list[subprocess.Popen[bytes]] = []
+
+
+def remove(folder: Path, trash: Path | None) -> None:
+    """Delete a folder. With a trash folder, it is moved there at once and deleted in the background (deleting
+    tens of thousands of files takes longer than the rest of a small rebuild); else it is deleted now."""
+    _removing[:] = [process for process in _removing if process.poll() is None]
+    rm = shutil.which("rm")
+    if trash is None or rm is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, trash / Path(tempfile.mkdtemp(prefix="old-", dir=trash)).name)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    leftovers = sorted(str(p) for p in trash.iterdir())  # with any a stopped build left behind
+    _removing.append(subprocess.Popen([rm, "-rf", "--", *leftovers], stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))

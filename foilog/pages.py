@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -210,16 +211,23 @@ def read_page(path: Path) -> tuple[dict[str, Any], str]:
     return split_page(text, path)
 
 
-def letter_from_page(path: Path, content_dir: Path) -> Letter:
-    """Rebuild a letter from its page: the page, with any hand edits, is what gets published."""
-    meta, body = read_page(path)
-    text = path.read_text(encoding="utf-8-sig")
+# Reads a page: its front matter, and its body (None when a cache answered and the body was not read).
+PageReader = Callable[[Path], tuple[dict[str, Any], str | None]]
+
+
+def letter_from_page(path: Path, content_dir: Path, read: PageReader | None = None) -> Letter:
+    """Rebuild a letter from its page: the page, with any hand edits, is what gets published.
+
+    With a cached `read`, the letter's body may be left empty, to be read when its page is rendered.
+    """
+    meta, body = (read or read_page)(path)
     problems = validate_meta(meta)
     if problems:
         key, message = problems[0]
+        text = path.read_text(encoding="utf-8-sig")
         raise FoilogError(f"front matter `{key}` {message}", file=path, line=_line_of(text, key),
                           hint="correct the value; docs/front-matter.md describes every key")
-    letter = Letter(source=str(meta.get("source") or ""), path=path, page=path, meta=meta, body=body)
+    letter = Letter(source=str(meta.get("source") or ""), path=path, page=path, meta=meta, body=body or "")
     for key in ("title", "summary", "authority", "authority_address", "reference", "received", "responded",
                 "regime", "working_days", "late", "outcome", "numbered_questions"):
         if meta.get(key) is not None:
@@ -297,12 +305,14 @@ def all_pages(content_dir: Path) -> list[Path]:
 _SOURCE_LINE = re.compile(r"^source:[ \t]*(['\"]?)(?P<source>[^'\"\n]+)\1[ \t]*$", re.M)
 
 
-def existing_pages(content_dir: Path) -> dict[str, Path]:
-    """Map each letter source to the page generated from it, broken pages included."""
+def existing_pages(content_dir: Path, read: PageReader | None = None,
+                   files: list[Path] | None = None) -> dict[str, Path]:
+    """Map each letter source to the page generated from it, broken pages included (`files`: the pages, if
+    already listed)."""
     pages: dict[str, Path] = {}
-    for path in all_pages(content_dir):
+    for path in all_pages(content_dir) if files is None else files:
         try:
-            source = read_page(path)[0].get("source")
+            source = (read or read_page)(path)[0].get("source")
         except FoilogError:
             match = _SOURCE_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
             source = match.group("source") if match else None
@@ -311,21 +321,21 @@ def existing_pages(content_dir: Path) -> dict[str, Path]:
     return pages
 
 
-def is_broken(page: Path) -> bool:
+def is_broken(page: Path, read: PageReader | None = None) -> bool:
     """Whether a page cannot be read at all (so regenerating it would lose what a person wrote in it)."""
     try:
-        read_page(page)
+        (read or read_page)(page)
     except FoilogError:
         return True
     return False
 
 
-def is_current(page: Path | None, letter: Letter) -> bool:
+def is_current(page: Path | None, letter: Letter, read: PageReader | None = None) -> bool:
     """Whether the page was generated from exactly this letter by this reader."""
     if page is None or not page.exists():
         return False
     try:
-        meta, _ = read_page(page)
+        meta, _ = (read or read_page)(page)
     except FoilogError:
         return False
     return meta.get("source_sha256") == letter.sha256 and meta.get("reader_version") == READER_VERSION
@@ -373,3 +383,10 @@ def remove_partial_files(content_dir: Path) -> None:
     """Remove what a killed build left half-written."""
     for partial in (content_dir / "letters").rglob(f".*{PARTIAL_SUFFIX}") if (content_dir / "letters").is_dir() else []:
         partial.unlink(missing_ok=True)
+
+
+def page_body(letter: Letter) -> str:
+    """A letter's markdown body; read from its page when the build cache answered for the front matter alone."""
+    if letter.body or letter.page is None:
+        return letter.body
+    return read_page(letter.page)[1]

@@ -77,13 +77,18 @@ class Match:
 
 # ---------------------------------------------------------------- the stage
 
-def hold_back(letters: list[Letter], read: dict[str, Letter], settings: PrivacySettings,
-              report: Report) -> tuple[list[Letter], list[Letter]]:
-    """Split the letters to publish into (clean or reviewed, held back); report every finding."""
+Scanner = Callable[[Path, "PrivacySettings"], list["Finding"]]
+
+
+def hold_back(letters: list[Letter], read: dict[str, Letter], settings: PrivacySettings, report: Report,
+              scan: Scanner | None = None) -> tuple[list[Letter], list[Letter]]:
+    """Split the letters to publish into (clean or reviewed, held back); report every finding.
+
+    `scan` finds personal data in a page (scan_page, or one that remembers its answers between builds)."""
     publish, held = [], []
     for letter in letters:
         findings = [] if letter.meta.get(REVIEWED_KEY) is True or letter.page is None else \
-            scan_page(letter.page, settings)
+            (scan or scan_page)(letter.page, settings)
         if not findings:
             publish.append(letter)
             continue

@@ -7,6 +7,7 @@ only each row's best matches are kept, so memory stays flat however many letters
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -32,24 +33,26 @@ _ACKNOWLEDGEMENT = re.compile(r"^thank you for your (?:request|email|letter)\b.*
 _MARKUP = re.compile(r"\\(.)|\*\*|\{#[^}]*\}|^:::.*$|^#+\s", re.M)
 
 
-def request_text(letter: Letter) -> str:
-    """What was asked: the page's Request section, else its title, summary and questions."""
-    match = _REQUEST.search(letter.body or "")
+def request_text(letter: Letter, body: str | None = None) -> str:
+    """What was asked: the page's Request section, else its title, summary and questions (`body`: the page's
+    body, if the letter was loaded without it)."""
+    match = _REQUEST.search((letter.body if body is None else body) or "")
     text = match.group(1) if match else ""
     if not text.strip():
         text = " ".join([letter.title, letter.summary] + [q.text for q in letter.questions])
     return _ACKNOWLEDGEMENT.sub(" ", _MARKUP.sub(lambda m: m.group(1) or " ", text))
 
 
-def find_related(letters: list[Letter], count: int = RELATED_COUNT,
-                 cells_per_chunk: int = CELLS_PER_CHUNK) -> dict[int, list[Letter]]:
-    """For each letter (by id()), up to `count` other letters most alike, most alike first.
+def find_related(letters: list[Letter], count: int = RELATED_COUNT, cells_per_chunk: int = CELLS_PER_CHUNK,
+                 text: Callable[[Letter], str] = request_text) -> dict[int, list[Letter]]:
+    """For each letter (by id()), up to `count` other letters most alike, most alike first (by `text`: what
+    each letter asked).
 
     Ties go to the letter with the lower reference, so the same letters always give the same answer.
     """
     order = sorted(letters, key=lambda le: (le.reference, le.source, str(le.page)))
     related: dict[int, list[Letter]] = {id(le): [] for le in order}
-    texts = [request_text(le) for le in order]
+    texts = [text(le) for le in order]
     if len(order) < 2:
         return related
     matrix = _tfidf(texts)

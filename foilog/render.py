@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
+from jinja2 import nodes
 from markupsafe import Markup, escape
 
 from . import __version__
 from . import urls as u
 from .brand import BrandAssets
 from .browse import SORTS, Archive, Group, ListingPage, listing_pages, page_window
+from .cache import code_version, digest
 from .charts import number
 from .config import SiteConfig
 from .errors import FoilogError
@@ -23,6 +29,7 @@ from .exemptions import legislation_url, meaning
 from .markdown import render as markdown_html
 from .model import OUTCOME_LABELS, Letter
 from .opendata import COLUMNS
+from .pages import page_body
 from .read import BIDI_CONTROLS
 from .stats import Figure, Statistics, percent
 from .urls import absolute, is_full_url, letter_key, relative, rooted
@@ -64,6 +71,23 @@ class Rendered:
     url: str
     html: str
     index: bool = True  # listed in sitemap.xml (not the 404 page, not the extra sort orders)
+
+
+@dataclass
+class PageJob:
+    """A page to render: its template and what the template is given.
+
+    `context` is what the page's key is computed from (see `Renderer.key`); `lazy` adds what is costly to make
+    and made only from `context` (a letter's body as HTML), so it is made only when the page is rendered.
+    """
+
+    url: str
+    template: str
+    context: dict[str, Any]
+    lazy: Callable[[], dict[str, Any]] | None = None
+    from_root: bool = False
+    index: bool = True
+    lazy_from: object = None  # what `lazy` is made from (a letter, for its page's body)
 
 
 def environment(theme_dirs: list[Path]) -> jinja2.Environment:
@@ -189,31 +213,195 @@ class Renderer:
                 site=self.config, letter=letter, level=level, urls=urls, link=link, root=root).rstrip("\n"))
         return self._items[key]
 
+    def render(self, job: PageJob) -> Rendered:
+        context = job.context | job.lazy() if job.lazy else job.context
+        return self.page(job.template, job.url, from_root=job.from_root, index=job.index, **context)
+
     def render_site(self, site: Site) -> Iterator[Rendered]:
         """Every HTML page, one at a time."""
+        return (self.render(job) for job in self.plan(site))
+
+    def plan(self, site: Site) -> Iterator[PageJob]:
+        """Every HTML page of the site, to render (or, when its key is unchanged, to take from the last build)."""
         common: dict[str, Any] = {"extra": site.extra, "urls": site.urls, "archive": site.archive, "feeds": site.feeds}
         ordered = site.archive.all.letters
-        yield self.page("home.html", "", letters=ordered[: self.config.latest], total=len(ordered),
-                        late=site.archive.late.count, statistics=site.statistics, **common)
+        yield PageJob("", "home.html", dict(letters=ordered[: self.config.latest], total=len(ordered),
+                                            late=site.archive.late.count, statistics=site.statistics, **common))
         for group in site.archive.groups():
             for listing in listing_pages(group, self.config.per_page):
                 yield self.listing(listing, common)
         for url, (title, sections) in BROWSE_SECTIONS.items():
-            yield self.page("browse.html", url, title=title, sections=sections, **common)
+            yield PageJob(url, "browse.html", dict(title=title, sections=sections, **common))
         for letter in ordered:
-            yield self.page("letter.html", site.urls[letter_key(letter)], letter=letter,
-                            body=markdown_html(letter.body), related=site.related.get(id(letter), []), **common)
-        yield self.page("statistics.html", u.STATISTICS, statistics=site.statistics, figures=site.figures,
-                        **common)
-        yield self.page("data.html", u.OPEN_DATA, total=len(ordered), columns=COLUMNS, **common)
+            yield PageJob(site.urls[letter_key(letter)], "letter.html",
+                          dict(letter=letter, related=site.related.get(id(letter), []), **common),
+                          lazy=_body_html(page_body, letter), lazy_from=letter)
+        yield PageJob(u.STATISTICS, "statistics.html", dict(statistics=site.statistics, figures=site.figures,
+                                                            **common))
+        yield PageJob(u.OPEN_DATA, "data.html", dict(total=len(ordered), columns=COLUMNS, **common))
         for page in site.extra:
-            yield self.page("page.html", page.url, page=page, body=markdown_html(page.body), **common)
-        yield self.page("search.html", u.SEARCH_URL, total=len(ordered), search_data=u.SEARCH_DATA_URL,
-                        search_scripts=u.SEARCH_SCRIPTS, **common)
-        yield self.page("404.html", u.NOT_FOUND, from_root=True, index=False, **common)
+            yield PageJob(page.url, "page.html", dict(page=page, **common),
+                          lazy=_body_html(lambda p: p.body, page))
+        yield PageJob(u.SEARCH_URL, "search.html", dict(total=len(ordered), search_data=u.SEARCH_DATA_URL,
+                                                        search_scripts=u.SEARCH_SCRIPTS, **common))
+        yield PageJob(u.NOT_FOUND, "404.html", common, from_root=True, index=False)
 
-    def listing(self, listing: ListingPage, common: dict[str, Any]) -> Rendered:
+    def listing(self, listing: ListingPage, common: dict[str, Any]) -> PageJob:
         group: Group = listing.group
-        return self.page("listing.html", listing.url, index=listing.sort.name == u.DEFAULT_SORT, listing=listing,
-                         group=group, letters=listing.letters, group_feed=group.feed if common["feeds"] else None,
-                         **common)
+        return PageJob(listing.url, "listing.html", dict(listing=listing, group=group, letters=listing.letters,
+                                                         group_feed=group.feed if common["feeds"] else None,
+                                                         **common),
+                       index=listing.sort.name == u.DEFAULT_SORT)
+
+    # ------------------------------------------------------------ what a page depends on
+
+    @property
+    def shared_key(self) -> str:
+        """What every page depends on besides its template and context: site.toml, the base URL, the brand,
+        foilog's code and libraries."""
+        if not hasattr(self, "_shared_key"):
+            self._shared_key = digest(code_version(), self.config, self.base_url, self.brand, self.custom_css)
+        return self._shared_key
+
+    def key(self, job: PageJob, fingerprints: Fingerprints) -> str:
+        """A digest of everything the page's HTML is made from: its templates, the parts of its context that
+        they use (found by reading the templates, so a theme override that shows more is followed too), its
+        address and what every page shares."""
+        whole = self.reads_bodies(job.template)
+        used = []
+        for name, attribute in self.variables_used(job.template):
+            if name in job.context:
+                value = job.context[name] if attribute is None else self.env.getattr(job.context[name], attribute)
+                used.append((name, attribute, fingerprints.of(value, whole)))
+        return digest(self.shared_key, self.template_key(job.template), job.url, job.from_root, job.index, used,
+                      fingerprints.of(job.lazy_from, whole=True))
+
+    @cache  # noqa: B019
+    def reads_bodies(self, name: str) -> bool:
+        """Whether a template (or one it uses) reads a letter's markdown body or bookkeeping (`letter.body`,
+        `letter.meta`, `letter.sha256`): then the pages it makes depend on the whole of each letter's page, not
+        only on the facts in its front matter."""
+        return any(tree is not None and any(node.attr in WHOLE_PAGE_ATTRIBUTES for node in tree.find_all(nodes.Getattr))
+                   for tree in map(self._parse, sorted(self.templates_used_by(name))))
+
+    @cache  # noqa: B019 - one renderer per build; its templates do not change during it
+    def template_key(self, name: str) -> str:
+        """A digest of a template and every template it extends, includes or imports, as found in the theme."""
+        h = hashlib.sha256()
+        for dependency in sorted(self.templates_used_by(name)):
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, dependency)  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                source, filename = "", "(missing)"
+            h.update(f"{dependency}\0{filename}\0{source}\0".encode())
+        return h.hexdigest()
+
+    @cache  # noqa: B019
+    def templates_used_by(self, name: str) -> frozenset[str]:
+        """The template and every template it extends, includes or imports; with `letter_item`, the template
+        that draws each letter in a list."""
+        found: set[str] = set()
+        waiting = [name]
+        while waiting:
+            current = waiting.pop()
+            if current in found:
+                continue
+            found.add(current)
+            tree = self._parse(current)
+            if tree is None:
+                continue  # rendering reports it
+            referenced = list(jinja2.meta.find_referenced_templates(tree))
+            if None in referenced:  # a template chosen while rendering: it may use any of them
+                return frozenset(self.env.list_templates())
+            waiting += [r for r in referenced if r]
+            if "letter_item" in jinja2.meta.find_undeclared_variables(tree):
+                waiting.append(LETTER_ITEM)
+        return frozenset(found)
+
+    @cache  # noqa: B019
+    def variables_used(self, name: str) -> list[tuple[str, str | None]]:
+        """The context a template and those it uses read: ("archive", "topic_urls") where only an attribute of
+        a variable is read, ("letter", None) where the variable is used whole."""
+        used: set[tuple[str, str | None]] = set()
+        for template in self.templates_used_by(name):
+            tree = self._parse(template)
+            if tree is not None:
+                _collect_names(tree, used)
+        if any(n == "letter_item" for n, _ in used):
+            used.add(("urls", None))  # each letter's link in a list
+        whole = {n for n, attribute in used if attribute is None}
+        return sorted((u_ for u_ in used if u_[1] is None or u_[0] not in whole), key=lambda u_: (u_[0], u_[1] or ""))
+
+    def _parse(self, name: str) -> nodes.Template | None:
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            return self.env.parse(source)
+        except jinja2.TemplateError:
+            return None
+
+
+LETTER_ITEM = "_letter_item.html"
+WHOLE_PAGE_ATTRIBUTES = {"body", "meta", "sha256"}
+BOOKKEEPING_KEYS = {"source_sha256", "reader_version", "derived"}  # in a page's front matter, shown on no page
+
+
+def _body_html(body: Callable[[Any], str], subject: Any) -> Callable[[], dict[str, Any]]:
+    return lambda: {"body": markdown_html(body(subject))}
+
+
+def _collect_names(node: nodes.Node, used: set[tuple[str, str | None]]) -> None:
+    """Every context variable a template reads: `archive.years` as ("archive", "years"), `urls[x]` as ("urls",
+    None)."""
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.ctx == "load":
+        used.add((node.node.name, node.attr))
+        return
+    if isinstance(node, nodes.Name) and node.ctx == "load":
+        used.add((node.name, None))
+        return
+    for child in node.iter_child_nodes():
+        _collect_names(child, used)
+
+
+class Fingerprints:
+    """Digests of the values pages are made from, each computed once per build.
+
+    A letter is its front matter (what lists and links show of it), or with `whole` its whole page file (for
+    the letter's own page, and for templates that print `letter.body`); lists, dicts and dataclasses are the
+    digests of what they hold.
+    """
+
+    def __init__(self, page_digest: Callable[[Letter], str]) -> None:
+        self.page_digest = page_digest
+        self._memo: dict[tuple[int, bool], tuple[object, str]] = {}  # (id, whole) -> (the value, kept alive so
+        # its id is not reused, its digest)
+
+    def of(self, value: object, whole: bool = False) -> str:
+        if value is None or isinstance(value, (str, int, float, dt.date, Path)):
+            return f"{type(value).__name__}:{value!r}"
+        known = self._memo.get((id(value), whole))
+        if known is not None and known[0] is value:
+            return known[1]
+        result = hashlib.sha256(self._describe(value, whole).encode("utf-8", "surrogatepass")).hexdigest()
+        self._memo[(id(value), whole)] = (value, result)
+        return result
+
+    def _describe(self, value: object, whole: bool) -> str:
+        if isinstance(value, Letter):
+            if whole:
+                return f"letter:{letter_key(value)}:{self.page_digest(value)}"
+            facts = {k: v for k, v in value.meta.items() if k not in BOOKKEEPING_KEYS}
+            return f"facts:{letter_key(value)}:{self.of(facts)}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = [f"{f.name}={self.of(getattr(value, f.name), whole)}" for f in dataclasses.fields(value)]
+            return f"{type(value).__qualname__}({','.join(fields)})"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{self.of(k, whole)}:{self.of(v, whole)}" for k, v in value.items()) + "}"
+        if isinstance(value, (list, tuple)):
+            return f"{type(value).__name__}[" + ",".join(self.of(v, whole) for v in value) + "]"
+        if isinstance(value, (set, frozenset)):
+            return "set[" + ",".join(sorted(self.of(v, whole) for v in value)) + "]"
+        if isinstance(value, jinja2.Undefined):
+            return "undefined"
+        if callable(value):  # foilog's own functions (a sort order's key): part of its code
+            return f"callable:{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+        return f"{type(value).__qualname__}:{value!r}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from .model import Letter
 _RESERVED_ON_WINDOWS = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)")
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """A safe, readable path segment: "EIR 22/1187" -> "eir-22-1187"; never "..", never a name Windows reserves."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -55,15 +55,15 @@ def after(owner, name):
 
 
 if moment == "rendering":
-    before(render.Renderer, "render_site")
+    before(render.Renderer, "render")
 elif moment == "half-written":
-    original, written = output.Staging.write_text, []
-    def write_text(self, relative, text):
-        original(self, relative, text)
+    original, written = output.Staging._write, []
+    def write(self, relative, content):
+        original(self, relative, content)
         written.append(relative)
         if len(written) == 3:
             stop_here()
-    output.Staging.write_text = write_text
+    output.Staging._write = write
 elif moment == "before-swap":
     before(output, "swap")
 elif moment == "after-exchange":
@@ -74,9 +74,9 @@ elif moment == "between-renames":  # the fallback where folders cannot be exchan
     def replace_then_stop(source, target):
         original_replace(source, target)
         stop_here()
-    def swap(staged, site):
+    def swap(staged, site, *rest):
         os.replace = replace_then_stop  # the first rename inside swap() is the last thing this build does
-        original_swap(staged, site)
+        original_swap(staged, site, *rest)
     output.swap = swap
 sys.exit(cli.main(["--root", root, "--quiet"]))
 """
@@ -118,9 +118,15 @@ def kill_build_at(root: Path, moment: str, tmp_path: Path) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
+@pytest.mark.parametrize("spare", [False, True], ids=["first-rebuild", "with-spare"])
 @pytest.mark.parametrize("moment", MOMENTS)
-def test_a_build_killed_at_any_moment_leaves_output_whole(tmp_path: Path, moment: str) -> None:
+def test_a_build_killed_at_any_moment_leaves_output_whole(tmp_path: Path, moment: str, spare: bool) -> None:
+    """`with-spare`: an earlier rebuild kept the site before it as .foilog-cache/spare/, which the killed build
+    was bringing up to date."""
     root = built_project(tmp_path)
+    if spare:
+        build_project(root)
+        assert (root / ".foilog-cache" / "spare").is_dir()
     old = tree_bytes(root / "output")
     change_the_input(root)
     kill_build_at(root, moment, tmp_path)
@@ -137,6 +143,10 @@ def test_a_build_killed_at_any_moment_leaves_output_whole(tmp_path: Path, moment
 
     result = build_project(root)  # the next build cleans up after the killed one and publishes
     assert result.published
+    fresh = make_project(tmp_path / "fresh")
+    change_the_input(fresh)
+    build_project(fresh, cache=False)
+    assert tree_bytes(root / "output") == tree_bytes(fresh / "output"), "the next build is not the site"
     assert not [p.name for p in root.iterdir() if p.name.startswith(".output-")], "a staging folder was left"
     finished = tree_bytes(root / "output")
     assert "letters/2020/7000001/index.html" in finished

@@ -1,0 +1,387 @@
+"""Incremental builds: only what depends on a change is made again, and the site is byte for byte the site a
+build from nothing makes. Parallel builds make the same site as one process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.letters import write_letters
+from foilog.build import Result, letter_files, page_files
+from foilog.cache import CACHE_DIR, INPUTS_FILE, OUTPUTS_FILE
+from foilog.read import find_letter_files
+
+from .helpers import EXAMPLE_LETTERS, THEME_NAMES, THEMES, build_project, make_project, tree_bytes
+
+THEME = THEME_NAMES[0]  # the example site's theme
+LETTER = "000_a0d9641ec2702f3a.txt"
+LETTER_PAGE = "letters/2020/6251688/index.html"
+
+
+def fresh_build(project: Path, elsewhere: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The output/ and content/ that a build from nothing makes of the same letters, pages and theme."""
+    shutil.copytree(project, elsewhere, ignore=shutil.ignore_patterns("output", CACHE_DIR, ".output-*"))
+    build_project(elsewhere, cache=False)
+    return tree_bytes(elsewhere / "output"), tree_bytes(elsewhere / "content")
+
+
+def assert_same_as_fresh(project: Path, elsewhere: Path) -> None:
+    output, content = fresh_build(project, elsewhere)
+    built = tree_bytes(project / "output")
+    assert sorted(built) == sorted(output), (f"missing {sorted(set(output) - set(built))}, "
+                                             f"stale {sorted(set(built) - set(output))}")
+    different = [name for name in output if built[name] != output[name]]
+    assert not different, f"these differ from a build from nothing: {different}"
+    assert tree_bytes(project / "content") == content
+
+
+def made(result: Result) -> int:
+    return result.files_made
+
+
+def made_pages(result: Result) -> set[str]:
+    """The HTML pages a build made (rendered) rather than took from the last build."""
+    return {name for name in result.made if name.endswith(".html")}
+
+
+def letter_pages(project: Path) -> set[str]:
+    return {name for name in tree_bytes(project / "output") if name.startswith("letters/20") and
+            name.count("/") == 3 and "/page/" not in name and "/by-" not in name}
+
+
+def linking_to(project: Path, page: str) -> set[str]:
+    """The pages of the site with a link to `page` (its letter's address, relative or not)."""
+    address = page.removesuffix("index.html")
+    folder = address.rstrip("/").rsplit("/", 1)[-1] + "/"
+    return {name for name, data in tree_bytes(project / "output").items()
+            if name.endswith(".html") and name != page and f'/{folder}"'.encode() in data
+            and address.split("/")[1].encode() in data}
+
+
+def is_search_file(name: str) -> bool:
+    return name.startswith("search/data/")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "project", whole_example=True)
+    build_project(root)
+    return root
+
+
+def html_pages(project: Path) -> int:
+    return len(all_html(project))
+
+
+def all_html(project: Path) -> set[str]:
+    return {name for name in tree_bytes(project / "output") if name.endswith(".html")}
+
+
+def test_nothing_changed_makes_nothing_and_changes_nothing(project: Path, tmp_path: Path) -> None:
+    before = tree_bytes(project / "output")
+    content = tree_bytes(project / "content")
+    result = build_project(project)
+    assert made(result) == 0 and result.files_reused == len(tree_bytes(project / "output"))
+    assert tree_bytes(project / "output") == before
+    assert tree_bytes(project / "content") == content
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_one_changed_letter_remakes_its_page_only(project: Path, tmp_path: Path) -> None:
+    letter = project / "site_src" / "letters" / LETTER
+    letter.write_text(letter.read_text(encoding="utf-8").replace("Skype for Business", "Pigeon Post"),
+                      encoding="utf-8")
+    before = tree_bytes(project / "output")
+    result = build_project(project)
+    after = tree_bytes(project / "output")
+    changed = sorted(name for name in after if after[name] != before.get(name) and not is_search_file(name))
+    assert changed == [LETTER_PAGE], "the lists it is on were made again, and came out the same"
+    assert "Pigeon Post" in after[LETTER_PAGE].decode()
+    assert made_pages(result) == {LETTER_PAGE}, "its response changed, not its facts: the lists are not made again"
+    assert result.pages_written == 1
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_letter_that_is_not_on_the_home_page_leaves_it_alone(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    write_letters(project / "site_src" / "letters", 30)
+    (project / "site_src" / "site.toml").write_text("per_page = 10\nlatest = 3\n", encoding="utf-8")
+    (project / "themes").symlink_to(THEMES)
+    build_project(project)
+    oldest = min((project / "content" / "letters").rglob("*.md"), key=lambda p: p.read_text().split("responded: ")[1])
+    source = project / "site_src" / oldest.read_text(encoding="utf-8").split("\nsource: ")[1].split("\n")[0]
+    source.write_text(source.read_text(encoding="utf-8").replace("\nYour rights", "\nA note.\n\nYour rights"),
+                      encoding="utf-8")
+    page = [name for name in letter_pages(project) if oldest.stem in name][0]
+    result = build_project(project)
+    pages = made_pages(result)
+    assert page in pages and "index.html" not in pages, "the letter's page, not the home page"
+    assert "letters/index.html" not in pages, "nor the first page of the list of all letters"
+    assert pages & letter_pages(project) <= {page} | linking_to(project, page)
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_hand_edited_page_is_published(project: Path, tmp_path: Path) -> None:
+    page = next((project / "content" / "letters").rglob("6251688.md"))
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("title: Video conferencing software", "title: Video calls", 1), encoding="utf-8")
+    result = build_project(project)
+    assert "Video calls" in (project / "output" / LETTER_PAGE).read_text(encoding="utf-8")
+    assert LETTER_PAGE in made_pages(result)
+    assert made_pages(result) & letter_pages(project) <= {LETTER_PAGE} | linking_to(project, LETTER_PAGE)
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_removed_letter_and_page_leave_no_stale_file(project: Path, tmp_path: Path) -> None:
+    (project / "site_src" / "letters" / LETTER).unlink()
+    next((project / "content" / "letters").rglob("6251688.md")).unlink()
+    build_project(project)
+    assert not (project / "output" / LETTER_PAGE).exists()
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_new_letter_is_added(project: Path, tmp_path: Path) -> None:
+    write_letters(tmp_path / "more", 1)
+    shutil.copy(next((tmp_path / "more").rglob("*.txt")), project / "site_src" / "letters" / "new.txt")
+    result = build_project(project)
+    assert result.pages_written == 1 and made(result) >= 2
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_changed_listing_template_remakes_only_the_listings(project: Path, tmp_path: Path) -> None:
+    template = project / "themes" / THEME / "templates" / "listing.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{# changed #}\n", encoding="utf-8")
+    result = build_project(project)
+    listings = {name for name in tree_bytes(project / "output") if name.endswith(".html")
+                and name.split("/")[0] in ("letters", "years", "topics", "exemptions", "outcomes", "late")}
+    assert made_pages(result) and made_pages(result) <= listings, "letter pages and the home page do not use it"
+    assert not made_pages(result) & letter_pages(project)
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_changed_included_template_remakes_the_pages_that_include_it(project: Path, tmp_path: Path) -> None:
+    template = project / "themes" / THEME / "templates" / "_letter_list.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{# changed #}\n", encoding="utf-8")
+    result = build_project(project)
+    assert "index.html" in made_pages(result) and "letters/index.html" in made_pages(result), \
+        "the home page and the listings include it"
+    assert not made_pages(result) & letter_pages(project), "letter pages do not"
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_changed_base_template_or_site_toml_remakes_every_page(project: Path, tmp_path: Path) -> None:
+    base = project / "themes" / THEME / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("Skip to main content", "Skip to content"),
+                    encoding="utf-8")
+    assert made_pages(build_project(project)) == all_html(project)
+    site_toml = project / "site_src" / "site.toml"
+    site_toml.write_text(site_toml.read_text(encoding="utf-8").replace("Barnet FOI disclosure log", "Barnet FOI"),
+                         encoding="utf-8")
+    assert made_pages(build_project(project)) == all_html(project)
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_theme_override_in_site_src_is_a_template_change(project: Path, tmp_path: Path) -> None:
+    override = project / "site_src" / "theme" / "templates" / "page.html"
+    override.parent.mkdir(parents=True)
+    override.write_text((THEMES / THEME / "templates" / "page.html").read_text(encoding="utf-8")
+                        .replace('foilog-prose page">', 'foilog-prose page extra">'), encoding="utf-8")
+    result = build_project(project)
+    assert made(result) == 1, "the one extra page (about) uses page.html"
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_different_base_url_remakes_every_page(project: Path) -> None:
+    result = build_project(project, base_url="https://example.org/foi/")
+    assert made_pages(result) == all_html(project)
+
+
+def test_a_file_changed_in_output_by_hand_is_made_again(project: Path, tmp_path: Path) -> None:
+    page = project / "output" / LETTER_PAGE
+    page.write_text("tampered", encoding="utf-8")
+    result = build_project(project)
+    assert result.made == [LETTER_PAGE]
+    assert "tampered" not in page.read_text(encoding="utf-8")
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_cache_from_other_code_or_a_broken_cache_is_ignored(project: Path, tmp_path: Path) -> None:
+    for name in (INPUTS_FILE, OUTPUTS_FILE):
+        state = project / CACHE_DIR / name
+        data = json.loads(state.read_text(encoding="utf-8"))
+        data["code"] = "an older foilog"
+        state.write_text(json.dumps(data), encoding="utf-8")
+    everything = len(tree_bytes(project / "output"))
+    assert made(build_project(project)) == everything
+    (project / CACHE_DIR / OUTPUTS_FILE).write_text('{"format": 2, "code": ', encoding="utf-8")
+    assert made(build_project(project)) == everything
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_new_foilog_code_makes_every_page_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import foilog.render
+
+    build_project(project)  # so there is a spare site too
+    monkeypatch.setattr(foilog.render, "code_version", lambda: "a newer foilog")
+    assert made(build_project(project)) == html_pages(project)
+
+
+def test_clean_ignores_the_cache(project: Path) -> None:
+    result = build_project(project, clean=True)
+    assert made(result) == len(tree_bytes(project / "output"))
+    assert result.pages_written == len(list(EXAMPLE_LETTERS.glob("*.txt")))
+
+
+def test_the_cache_is_never_published(project: Path) -> None:
+    assert (project / CACHE_DIR / OUTPUTS_FILE).is_file() and (project / CACHE_DIR / INPUTS_FILE).is_file()
+    assert not any(CACHE_DIR in name for name in tree_bytes(project / "output"))
+
+
+@pytest.mark.parametrize("builds_before", [1, 2])
+def test_an_interrupted_build_leaves_output_as_it_was_and_the_next_build_is_right(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, builds_before: int) -> None:
+    """Stopped after the staging folder (the spare site, from the second build on) was changed."""
+    from foilog import output
+
+    if builds_before == 2:
+        build_project(project)
+        assert (project / CACHE_DIR / "spare").is_dir()
+    output_before = tree_bytes(project / "output")
+    base = project / "themes" / THEME / "templates" / "base.html"
+    good = base.read_text(encoding="utf-8")
+    base.write_text(good.replace("<body>", "<body class='interrupted'>"), encoding="utf-8")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(output.Staging, "publish", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            build_project(project)
+    assert tree_bytes(project / "output") == output_before
+    assert not list(project.glob(".output-*"))
+    base.write_text(good, encoding="utf-8")
+    build_project(project)
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_files_added_to_output_by_hand_do_not_outlive_the_next_builds(project: Path, tmp_path: Path) -> None:
+    build_project(project)
+    (project / "output" / "stray.html").write_text("not ours", encoding="utf-8")
+    for _ in range(3):
+        build_project(project)
+        assert_same_as_fresh(project, tmp_path / f"fresh-{_}")
+
+
+def test_a_site_made_of_the_spare_is_the_same_as_a_fresh_one(project: Path, tmp_path: Path) -> None:
+    """Build 1 made output/; build 2 kept build 1's site as the spare; build 3 brings the spare up to date."""
+    letter = project / "site_src" / "letters" / LETTER
+    for number in range(4):
+        letter.write_text(letter.read_text(encoding="utf-8") + f"\nPostscript {number}.\n", encoding="utf-8")
+        result = build_project(project)
+        assert LETTER_PAGE in made_pages(result)
+        assert made_pages(result) & letter_pages(project) <= {LETTER_PAGE} | linking_to(project, LETTER_PAGE)
+        assert_same_as_fresh(project, tmp_path / f"fresh-{number}")
+
+
+def test_the_quick_listings_find_what_the_readers_listings_find(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    for name in ("a.txt", "B.TXT", "c.text", "a-b/x.txt", "a/x.txt", "a/.hidden.txt", ".hidden/y.txt", "notes.md",
+                 "z/deeper/still/w.Txt", "a b/é.txt"):
+        (letters / name).parent.mkdir(parents=True, exist_ok=True)
+        (letters / name).write_text("x", encoding="utf-8")
+    (letters / "folder.txt").mkdir()
+    (letters / "linked.txt").symlink_to(letters / "a.txt")
+    (letters / "dangling.txt").symlink_to(letters / "missing.txt")
+    assert letter_files(letters) == find_letter_files(letters)
+    content = tmp_path / "content"
+    for name in ("letters/2020/1.md", "letters/2020-01/2.md", "letters/2020/sub/3.md", "letters/undated/x.md",
+                 "letters/a.md", "letters/b.txt"):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    assert page_files(content) == sorted((content / "letters").rglob("*.md"))
+
+
+# ---------------------------------------------------------------- parallel
+
+
+@pytest.fixture(scope="module")
+def many_letters(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("many") / "letters"
+    write_letters(folder, 240)
+    return folder
+
+
+def project_of(letters: Path, root: Path) -> Path:
+    shutil.copytree(letters, root / "site_src" / "letters")
+    (root / "themes").symlink_to(THEMES)
+    return root
+
+
+def test_two_processes_make_the_same_site_as_one(many_letters: Path, tmp_path: Path) -> None:
+    one = project_of(many_letters, tmp_path / "one")
+    two = project_of(many_letters, tmp_path / "two")
+    first = build_project(one, jobs=1, cache=False)
+    second = build_project(two, jobs=2, cache=False)
+    assert first.files_made == second.files_made > 240
+    assert [str(p) for p in first.report.problems] == [str(p) for p in second.report.problems]
+    assert tree_bytes(one / "content") == tree_bytes(two / "content")
+    assert tree_bytes(one / "output") == tree_bytes(two / "output")
+
+
+# ---------------------------------------------------------------- any sequence of edits
+
+
+EDITS = st.lists(st.sampled_from(["letter", "page", "template", "site", "remove", "add", "nothing"]),
+                 min_size=1, max_size=3)
+
+
+@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=EDITS)
+def test_any_sequence_of_edits_gives_the_site_a_fresh_build_gives(tmp_path_factory: pytest.TempPathFactory,
+                                                                 edits: list[str]) -> None:
+    base = tmp_path_factory.mktemp("edits")
+    project = make_project(base / "project", whole_example=True)
+    build_project(project)
+    letters = project / "site_src" / "letters"
+    for number, edit in enumerate(edits):
+        files = sorted(letters.glob("*.txt"))
+        if edit == "letter" and files:
+            files[number % len(files)].write_text(files[number % len(files)].read_text(encoding="utf-8")
+                                                  + f"\nA postscript {number}.\n", encoding="utf-8")
+        elif edit == "page":
+            pages = sorted((project / "content" / "letters").rglob("*.md"))
+            if pages:
+                page = pages[number % len(pages)]
+                page.write_text(page.read_text(encoding="utf-8").replace("\ntitle: ", f"\ntitle: ({number}) ", 1),
+                                encoding="utf-8")
+        elif edit == "template":
+            template = project / "themes" / THEME / "templates" / "letter.html"
+            template.write_text(template.read_text(encoding="utf-8") + f"{{# edit {number} #}}\n", encoding="utf-8")
+        elif edit == "site":
+            (project / "site_src" / "site.toml").write_text(f'title = "Log {number}"\n', encoding="utf-8")
+        elif edit == "remove" and files:
+            files[0].unlink()
+        elif edit == "add":
+            (letters / f"added-{number}.txt").write_bytes((EXAMPLE_LETTERS / LETTER).read_bytes()
+                                                          + f"\nCopy {number}.\n".encode())
+        build_project(project)
+    assert_same_as_fresh(project, base / "fresh")
+
+
+def test_personal_data_is_still_held_back_when_the_page_was_not_scanned_again(project: Path) -> None:
+    letter = project / "site_src" / "letters" / LETTER
+    letter.write_text(letter.read_text(encoding="utf-8").replace(
+        "We are currently using Skype for Business", "Call Jane Smith on 07700 900123. We are currently using Skype"),
+        encoding="utf-8")
+    first = build_project(project)
+    second = build_project(project)
+    assert [le.source for le in first.held_back] == [le.source for le in second.held_back] == [f"letters/{LETTER}"]
+    assert [str(p) for p in first.report.problems if "personal data" in p.message] == \
+        [str(p) for p in second.report.problems if "personal data" in p.message] != []
+    assert not (project / "output" / LETTER_PAGE).exists()
