@@ -79,6 +79,7 @@ class Staging:
         self.stats: dict[str, list[int] | None] = {}  # the files' stats, where this build already took them
         self.known: dict[str, list[Any]] = {}  # what the staging folder already holds: path -> [key, stat]
         self._folders: set[Path] = set()
+        self._inside_folders: set[Path] = set()
         self._lock: int | None = None
 
     def __enter__(self) -> Staging:
@@ -280,10 +281,13 @@ class Staging:
 
     def _inside(self, relative: str) -> Path:
         """The staging path for a site path; nothing a letter says can make it point outside the site."""
-        target = (self.path / relative).resolve()
-        if not target.is_relative_to(self.path.resolve()):
-            raise FoilogError(f"refused to write {relative!r}: it would be outside the site folder",
-                              hint="this is a bug in foilog or in the theme; please report it")
+        target = Path(os.path.normpath(os.path.join(self.path, relative)))
+        if target.parent not in self._inside_folders:  # each folder's real place is looked up once
+            root = self.path.resolve()
+            if not (target.is_relative_to(self.path) and target.parent.resolve().is_relative_to(root)):
+                raise FoilogError(f"refused to write {relative!r}: it would be outside the site folder",
+                                  hint="this is a bug in foilog or in the theme; please report it")
+            self._inside_folders.add(target.parent)
         return target
 
     def _take_lock(self) -> None:

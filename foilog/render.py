@@ -332,6 +332,7 @@ class Renderer:
         whole = {n for n, attribute in used if attribute is None}
         return sorted((u_ for u_ in used if u_[1] is None or u_[0] not in whole), key=lambda u_: (u_[0], u_[1] or ""))
 
+    @cache  # noqa: B019
     def _parse(self, name: str) -> nodes.Template | None:
         try:
             source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
@@ -389,8 +390,8 @@ class Fingerprints:
         if isinstance(value, Letter):
             if whole:
                 return f"letter:{letter_key(value)}:{self.page_digest(value)}"
-            facts = {k: v for k, v in value.meta.items() if k not in BOOKKEEPING_KEYS}
-            return f"facts:{letter_key(value)}:{self.of(facts)}"
+            facts = [(k, v) for k, v in value.meta.items() if k not in BOOKKEEPING_KEYS]
+            return f"facts:{letter_key(value)}:{facts!r}"  # front matter holds only plain values, dates and lists
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = [f"{f.name}={self.of(getattr(value, f.name), whole)}" for f in dataclasses.fields(value)]
             return f"{type(value).__qualname__}({','.join(fields)})"
