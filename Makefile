@@ -123,4 +123,4 @@ pytest: chromium java npm-deps dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf output .output-* .output.lock .pytest_cache .mypy_cache .ruff_cache tests/artifacts bench/.work
+	rm -rf output .output-* .output.lock .foilog-cache .pytest_cache .mypy_cache .ruff_cache tests/artifacts bench/.work

@@ -7,16 +7,17 @@
 
 `make bench-build` installs the tools (bench/requirements.txt) and runs it. For each size it generates the letters
 (bench/letters.py, the same ones every time), then measures, each in a fresh process, wall time and peak memory
-(the resident memory of the whole process tree, summed, sampled every 20 ms; a child process's shared pages are
-counted again, so it overstates). Every foilog build is the whole build `build.py` runs: the letter pages, the
-browse lists in each sort order, related requests, the statistics and charts, the search index, the Atom feeds
-and sitemap (the site has a full base_url, as on GitHub Pages) and the open data.
+(the proportional set size of the whole process tree, summed, sampled every 50 ms: memory that forked workers
+share with the parent is split between them, not counted in each; the summed resident size is kept too) and CPU
+time. Every foilog build is the whole build `build.py` runs: the letter pages, the browse lists in each sort
+order, related requests, the statistics and charts, the search index, the Atom feeds and sitemap (the site has a
+full base_url, as on GitHub Pages) and the open data:
 
 - foilog, clean: every letter read and understood, every page in content/ written and the site built, from
   nothing (no content/, no output/);
 - foilog from content/: the site built from pages already in content/ (what CI does, content/ being
-  committed);
-- foilog, nothing changed: the same build again (no letter is read again: their pages are current);
+  committed), with no build cache (with `--tools ...,serial`, also in one process, `--jobs 1`);
+- foilog, nothing changed: the same build again, with its cache;
 - foilog, one letter changed: one letter's text edited, then built again;
 - Hugo, then Pagefind over Hugo's output, on the same pages (foilog's content/, front matter and markdown);
 - MkDocs (its built-in search) on the same pages.
@@ -51,7 +52,7 @@ sys.path.insert(0, str(REPO))
 from bench.letters import write_letters  # noqa: E402
 
 WORK = HERE / ".work"
-SAMPLE_SECONDS = 0.02
+SAMPLE_SECONDS = 0.05
 SITE_TOML = """title = "Eastwick FOI disclosure log"
 description = "Freedom of Information responses from the London Borough of Eastwick."
 authority = "London Borough of Eastwick"
@@ -63,8 +64,10 @@ MARKERS = ("<!-- bench:results:start -->", "<!-- bench:results:end -->")
 @dataclass
 class Measurement:
     seconds: float
-    peak_mb: float
+    peak_mb: float  # the process tree's proportional set size (shared pages split between their sharers)
     code: int
+    rss_mb: float = 0.0  # the process tree's resident memory, summed (counts shared pages in every process)
+    cpu_seconds: float = 0.0  # user + system time of the process and every process it waited for
 
 
 @dataclass
@@ -90,26 +93,28 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_rss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_rss
         try:
             root = psutil.Process(process.pid)
         except psutil.NoSuchProcess:
             return
         while not done.is_set():
-            total = 0
+            pss = rss = 0
             try:
                 for proc in [root, *root.children(recursive=True)]:
                     try:
-                        total += proc.memory_info().rss
-                    except psutil.NoSuchProcess:
+                        memory = proc.memory_full_info()
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
                         continue
+                    pss += getattr(memory, "pss", memory.rss)
+                    rss += memory.rss
             except psutil.NoSuchProcess:
                 return
-            peak = max(peak, total)
+            peak, peak_rss = max(peak, pss), max(peak_rss, rss)
             done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -121,11 +126,13 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
     process.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
-    peak = max(peak, usage.ru_maxrss * 1024)
     if process.returncode != 0:
         print(f"  ! {' '.join(command[:3])} … exited {process.returncode}:\n{errors.decode(errors='replace')[-2000:]}",
               file=sys.stderr)
-    return Measurement(round(seconds, 2), round(peak / 2**20, 1), process.returncode)
+    largest = usage.ru_maxrss * 1024  # the largest single process, as the kernel saw it
+    return Measurement(round(seconds, 2), round(max(peak, largest if peak == 0 else 0) / 2**20, 1),
+                       process.returncode, round(max(peak_rss, largest) / 2**20, 1),
+                       round(usage.ru_utime + usage.ru_stime, 2))
 
 
 def check_built(step: str, site: Path, *expected: str) -> None:
@@ -281,15 +288,19 @@ def bench_size(size: int, runs: int, tools: set[str], results: list[Result]) -> 
             if callable(before):
                 before()
             result.runs.append(measure(command, cwd))
-            print(f"{size:>6,} {step:<32} run {number + 1}: {result.runs[-1].seconds:7.2f} s "
-                  f"{result.runs[-1].peak_mb:8.1f} MB", file=sys.stderr)
+            last = result.runs[-1]
+            print(f"{size:>6,} {step:<32} run {number + 1}: {last.seconds:7.2f} s {last.peak_mb:8.1f} MB "
+                  f"(RSS {last.rss_mb:.1f} MB, CPU {last.cpu_seconds:.1f} s)", file=sys.stderr)
         results.append(result)
         return result
 
     if "foilog" in tools:
-        run("foilog clean", build, REPO, lambda: reset(project, "content", "output"))
+        run("foilog clean", build, REPO, lambda: reset(project, "content", "output", ".foilog-cache"))
         check_foilog_site(project, size)
-        run("foilog from content/", build, REPO, lambda: reset(project, "output"))
+        run("foilog from content/", build, REPO, lambda: reset(project, "output", ".foilog-cache"))
+        if "serial" in tools:
+            run("foilog from content/, 1 process", [*build, "--jobs", "1"], REPO,
+                lambda: reset(project, "output", ".foilog-cache"))
         run("foilog nothing changed", build, REPO)
         run("foilog one letter changed", build, REPO, lambda: touch_one_letter(project))
     else:
@@ -303,9 +314,10 @@ def bench_size(size: int, runs: int, tools: set[str], results: list[Result]) -> 
         pagefind = run("pagefind (over hugo's site)", [binary("pagefind_bin", "pagefind"), "--site", "public",
                                                        "--silent"], site, lambda: reset(site, "public/pagefind"))
         check_built("hugo + pagefind", site / "public", "index.html", "letters/index.html", "pagefind/pagefind.js")
-        both = Result(size, "hugo + pagefind", [Measurement(round(h.seconds + p.seconds, 2), max(h.peak_mb, p.peak_mb),
-                                                            h.code or p.code) for h, p in zip(hugo.runs, pagefind.runs,
-                                                                                              strict=True)])
+        both = Result(size, "hugo + pagefind", [
+            Measurement(round(h.seconds + p.seconds, 2), max(h.peak_mb, p.peak_mb), h.code or p.code,
+                        max(h.rss_mb, p.rss_mb), round(h.cpu_seconds + p.cpu_seconds, 2))
+            for h, p in zip(hugo.runs, pagefind.runs, strict=True)])
         results.append(both)
     if "mkdocs" in tools:
         site = mkdocs_project(size, content)
@@ -328,11 +340,16 @@ def machine() -> str:
 
 
 def table(results: list[Result]) -> str:
-    lines = ["| letters | build | time (median) | runs | peak memory |", "| ---: | --- | ---: | --- | ---: |"]
+    lines = ["| letters | build | time (median) | each run (s) | CPU time (median) | peak memory (PSS) "
+             "| peak RSS, summed |",
+             "| ---: | --- | ---: | --- | ---: | ---: | ---: |"]
     for r in results:
         each = ", ".join(f"{m.seconds:.1f}" for m in r.runs)
         failed = " (failed)" if any(m.code for m in r.runs) else ""
-        lines.append(f"| {r.size:,} | {r.step}{failed} | {r.seconds:.1f} s | {each} | {r.peak_mb:,.0f} MB |")
+        rss = max(m.rss_mb for m in r.runs)
+        cpu = statistics.median(m.cpu_seconds for m in r.runs)
+        lines.append(f"| {r.size:,} | {r.step}{failed} | {r.seconds:.1f} s | {each} | {cpu:.1f} s "
+                     f"| {r.peak_mb:,.0f} MB | {rss:,.0f} MB |")
     return "\n".join(lines)
 
 
@@ -350,7 +367,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--tools", default="foilog,hugo,mkdocs", help="comma-separated: foilog, hugo, mkdocs")
+    parser.add_argument("--tools", default="foilog,hugo,mkdocs", help="comma-separated: foilog, hugo, mkdocs, and "
+                        "serial (foilog from content/ in one process too, to measure what the second core gives)")
     parser.add_argument("--record", type=Path, metavar="MARKDOWN", help="write the results into this file, "
                         f"between the lines {MARKERS[0]} and {MARKERS[1]}")
     args = parser.parse_args()
