@@ -389,4 +389,6 @@ def page_body(letter: Letter) -> str:
     """A letter's markdown body; read from its page when the build cache answered for the front matter alone."""
     if letter.body or letter.page is None:
         return letter.body
-    return read_page(letter.page)[1]
+    text = letter.page.read_text(encoding="utf-8-sig")
+    match = _FRONT.match(text)  # its front matter was read already: it is not parsed again
+    return text[match.end():] if match else text
