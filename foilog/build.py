@@ -26,7 +26,7 @@ from .clock import source_date_epoch
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Problem, Report
 from .feeds import site_files
-from .index import build_index
+from .index import build_index, search_scripts
 from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
@@ -113,16 +113,16 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     archive = build_archive(published)                                               # 6. browse groupings
     related = remembered_related(published, cache)                                   # 7. related requests
     statistics = compute_statistics(published, config.working_day_limit)             # 8. statistics, charts
-    search = build_index(published, urls, config, remembered_passages(cache))        # 9. index for search
+    search = search_outputs(published, urls, config, cache, paths.output)            # 9. index for search
     site = Site(published, urls, extra, archive, related, statistics, figures(statistics, archive.exemption_urls),
                 feeds=is_full_url(base_url))
     renderer = Renderer(config, theme_dirs, base_url, brand)
     planned = list(renderer.plan(site))                                              # 10. pages to render
     outputs = page_outputs(renderer, planned, Fingerprints(page_digest(cache)))
-    outputs += content_outputs(search.data_files())                                  # 11. the search's files
+    outputs += search                                                                # 11. the search's files
     outputs += content_outputs(open_data(published, urls, config, base_url))         # 12. open data
     outputs += content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 13. feeds
-    outputs += asset_outputs(theme_dirs, brand, search.scripts()) + [NOJEKYLL]       # 14. assets
+    outputs += asset_outputs(theme_dirs, brand, search_scripts()) + [NOJEKYLL]       # 14. assets
     with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 15. output/
         with _progress_bar(len(outputs), "Writing pages", options) as progress:
             produced = staging.produce(outputs, cache, jobs, progress)
@@ -424,12 +424,40 @@ def _maker(renderer: Renderer, job: PageJob) -> Callable[[], str]:
 
 
 def content_outputs(files: dict[str, str] | dict[str, bytes]) -> list[Output]:
-    """Files made without a template (data, feeds, the search's files), keyed by their bytes."""
+    """Files made without a template (data, feeds), keyed by their bytes."""
     outputs = []
     for relative, content in files.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
-        outputs.append(Output(relative, digest("content", hashlib.sha256(data).hexdigest()), _constant(data)))
+        outputs.append(Output(relative, content_key(data), _constant(data)))
     return outputs
+
+
+def content_key(data: bytes) -> str:
+    return digest("content", hashlib.sha256(data).hexdigest())
+
+
+def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConfig, cache: BuildCache,
+                   output_dir: Path) -> list[Output]:
+    """The search's data files, keyed by their bytes. The index is built again only when a letter's page or
+    address or site.toml changed since the last build, or when the last site no longer has its files."""
+    page_sha = page_digest(cache)
+    inputs = digest(config, sorted((letter_key(le), urls[letter_key(le)], page_sha(le)) for le in letters))
+    built: list[dict[str, bytes]] = []
+
+    def files() -> dict[str, bytes]:
+        if not built:
+            built.append(build_index(letters, urls, config, remembered_passages(cache)).data_files())
+        return built[0]
+
+    keys: dict[str, str] = cache.remembered("search", inputs,
+                                            lambda: {path: content_key(data) for path, data in files().items()})
+    if not built and any(cache.previous_output(path, key, output_dir) is None for path, key in keys.items()):
+        files()  # made here once, not in each worker process that makes one of them
+    return [Output(path, key, _search_file(files, path)) for path, key in keys.items()]
+
+
+def _search_file(files: Callable[[], dict[str, bytes]], path: str) -> Callable[[], bytes]:
+    return lambda: files()[path]
 
 
 def page_digest(cache: BuildCache) -> Callable[[Letter], str]:

@@ -254,12 +254,7 @@ class SearchIndex:
         staging.write_files(self.data_files())
 
     def scripts(self) -> dict[str, bytes]:
-        """lunr.js and the search page's script, among the theme's assets (a theme may replace them)."""
-        if not LUNR_JS.is_file():
-            raise FoilogError(f"lunr.js is missing ({LUNR_JS})", hint="run `npm ci` in the foilog folder "
-                              "(`make site` does it) to install it from package-lock.json")
-        files = {output_path(url): source.read_bytes()
-                 for url, source in zip(SEARCH_SCRIPTS, (LUNR_JS, STATIC / "search.js"), strict=True)}
+        files = search_scripts()
         self.written.update({url: len(files[output_path(url)]) for url in SEARCH_SCRIPTS})
         return files
 
@@ -351,6 +346,15 @@ class SearchIndex:
             "facets": [{"key": f.key, "name": f.name, "multiple": f.multiple,
                         "values": [{"value": v, "label": label} for v, label in f.values]} for f in self.facets],
         })
+
+
+def search_scripts() -> dict[str, bytes]:
+    """lunr.js and the search page's script, among the theme's assets (a theme may replace them)."""
+    if not LUNR_JS.is_file():
+        raise FoilogError(f"lunr.js is missing ({LUNR_JS})", hint="run `npm ci` in the foilog folder "
+                          "(`make site` does it) to install it from package-lock.json")
+    return {output_path(url): source.read_bytes()
+            for url, source in zip(SEARCH_SCRIPTS, (LUNR_JS, STATIC / "search.js"), strict=True)}
 
 
 def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
