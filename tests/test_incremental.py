@@ -385,3 +385,29 @@ def test_personal_data_is_still_held_back_when_the_page_was_not_scanned_again(pr
     assert [str(p) for p in first.report.problems if "personal data" in p.message] == \
         [str(p) for p in second.report.problems if "personal data" in p.message] != []
     assert not (project / "output" / LETTER_PAGE).exists()
+
+
+def test_the_search_index_is_not_built_again_when_no_letter_changed(project: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import foilog.build
+
+    built: list[int] = []
+    real = foilog.build.build_index
+    monkeypatch.setattr(foilog.build, "build_index", lambda *a, **k: built.append(1) or real(*a, **k))
+    template = project / "themes" / THEME / "templates" / "letter.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{# changed #}\n", encoding="utf-8")
+    build_project(project)
+    assert built == [], "a template changed, not a letter"
+    letter = project / "site_src" / "letters" / LETTER
+    letter.write_text(letter.read_text(encoding="utf-8") + "\nA postscript.\n", encoding="utf-8")
+    build_project(project)
+    assert built == [1], "a letter changed"
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_a_search_file_deleted_from_output_is_made_again(project: Path, tmp_path: Path) -> None:
+    shard = sorted((project / "output" / "search" / "data").glob("*/shards/0.json"))[0]
+    shard.unlink()
+    result = build_project(project)
+    assert shard.relative_to(project / "output").as_posix() in result.made
+    assert_same_as_fresh(project, tmp_path / "fresh")
