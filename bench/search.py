@@ -7,8 +7,9 @@ For each size it generates the letters (bench/corpus.py), builds the site, runs 
 pages, serves the site from 127.0.0.1 with gzip, and drives headless Chromium (Debian's /usr/bin/chromium) to
 measure, for both: index build time, total index bytes, bytes transferred (gzip) before the first result of a typical
 query on a cold cache, time to the first result (from opening the search page with the query in its address, and
-from asking on a search page that has loaded but fetched no index file yet), and warm query latency (p50/p95). It also times lunr.py building
-one unsharded index over the same documents (up to --lunr-py-max letters), for comparison.
+from asking on a search page that has loaded but fetched no index file yet), and warm query latency (p50/p95).
+It also times lunr.py building one unsharded index over the same documents (up to --lunr-py-max letters), for
+comparison.
 
 Up to --render-max letters (default 10,000) the site is built by foilog's own stages: render (the theme's templates)
 and index. Above that, rendering every letter page with markdown-it would take most of an hour on this machine, so
