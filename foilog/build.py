@@ -7,7 +7,6 @@ import dataclasses
 import fnmatch
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -32,7 +31,7 @@ from .opendata import open_data
 from .output import Output, Staging
 from .parallel import map_in_order, worker_count
 from .privacy import Finding, PrivacySettings, hold_back, scan_page
-from .read import LETTER_SUFFIXES, MAX_LETTER_BYTES, letter_from_bytes, too_big
+from .read import MAX_LETTER_BYTES, find_letter_files, letter_from_bytes, too_big, walk_files
 from .related import find_related, request_text
 from .render import ExtraPage, Fingerprints, PageJob, Renderer, Site
 from .stats import compute as compute_statistics
@@ -122,7 +121,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     outputs += search                                                                # 11. the search's files
     outputs += content_outputs(open_data(published, urls, config, base_url))         # 12. open data
     outputs += content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 13. feeds
-    outputs += asset_outputs(theme_dirs, brand, search_scripts()) + [NOJEKYLL]       # 14. assets
+    outputs += asset_outputs(theme_dirs, brand, search_scripts()) + content_outputs(NOJEKYLL)  # 14. assets
     with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 15. output/
         with _progress_bar(len(outputs), "Writing pages", options) as progress:
             produced = staging.produce(outputs, cache, jobs, progress)
@@ -163,7 +162,7 @@ def theme_folders(paths: Paths, name: str) -> list[Path]:
 
 
 # GitHub Pages: publish the files as they are, without running Jekyll over them.
-NOJEKYLL = Output(".nojekyll", digest("empty"), lambda: "")
+NOJEKYLL = {".nojekyll": b""}
 
 
 def asset_outputs(theme_dirs: list[Path], brand: BrandAssets, defaults: dict[str, bytes]) -> list[Output]:
@@ -176,8 +175,7 @@ def asset_outputs(theme_dirs: list[Path], brand: BrandAssets, defaults: dict[str
         files[relative] = data
     for override in overrides:
         _add_assets(files, override / "assets")
-    return [Output(relative, hashlib.sha256(data).hexdigest(), _constant(data))
-            for relative, data in sorted(files.items())]
+    return content_outputs(dict(sorted(files.items())))
 
 
 def _add_assets(files: dict[str, bytes], folder: Path) -> None:
@@ -215,8 +213,8 @@ def scan_letters(site_src: Path, report: Report, cache: BuildCache) -> list[Lett
     A file whose stat is what it was when the cache last hashed it is not even read.
     """
     letters = []
-    for relative, path in _letter_listing(site_src / "letters", report):
-        source = "letters/" + relative
+    for path in find_letter_files(site_src / "letters", report):
+        source = path.relative_to(site_src).as_posix()
         sha = cache.letter_sha(source, path)
         if sha is None:
             before = stat_key(path)
@@ -248,56 +246,11 @@ class LettersOnDemand(dict[str, Letter]):
         return letter
 
 
-def letter_files(letters_dir: Path, report: Report | None = None) -> list[Path]:
-    """The files `read.find_letter_files` finds, in the same order, listed faster (see `_walk`)."""
-    return [path for _, path in _letter_listing(letters_dir, report)]
-
-
-def _letter_listing(letters_dir: Path, report: Report | None = None) -> list[tuple[str, Path]]:
-    found = []
-    for relative, path in _walk(letters_dir, skip_hidden=True):
-        if os.path.splitext(relative)[1].lower() not in LETTER_SUFFIXES:
-            continue
-        name = relative.rsplit("/", 1)[-1]
-        if name.startswith("."):
-            if report is not None and not name.startswith("._"):  # "._x.txt": macOS metadata, not a letter
-                report.warn("this file was skipped because its name starts with '.' (a hidden file)", file=path,
-                            hint="if it is a letter, rename it without the leading '.'; otherwise delete it")
-            continue
-        found.append((relative, path))
-    return sorted(found)
-
-
 def page_files(content: Path) -> list[Path]:
     """Every `*.md` file below content/letters/, in the order of sorting their paths."""
-    found = [(tuple(relative.split("/")), path) for relative, path in _walk(content / "letters", skip_hidden=False)
+    found = [(tuple(relative.split("/")), path) for relative, path in walk_files(content / "letters", skip_hidden=False)
              if fnmatch.fnmatchcase(relative.rsplit("/", 1)[-1], "*.md")]
     return [path for _, path in sorted(found)]
-
-
-def _walk(root: Path, *, skip_hidden: bool) -> Iterator[tuple[str, Path]]:
-    """Every file below `root` (symlinks followed, as pathlib's rglob does), as (relative POSIX path, path);
-    with `skip_hidden`, not inside folders whose names start with '.'.
-
-    os.scandir tells files from folders without a stat call per file, which matters with 30,000 letters.
-    """
-    waiting = [""]
-    while waiting:
-        relative = waiting.pop()
-        try:
-            entries = list(os.scandir(os.path.join(root, relative) if relative else root))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            name = f"{relative}/{entry.name}" if relative else entry.name
-            try:
-                if entry.is_dir():
-                    if not (skip_hidden and entry.name.startswith(".")):
-                        waiting.append(name)
-                elif entry.is_file():
-                    yield name, Path(entry.path)
-            except OSError:
-                continue
 
 
 @dataclass
@@ -424,7 +377,7 @@ def _maker(renderer: Renderer, job: PageJob) -> Callable[[], str]:
 
 
 def content_outputs(files: dict[str, str] | dict[str, bytes]) -> list[Output]:
-    """Files made without a template (data, feeds), keyed by their bytes."""
+    """Files made without a template (data, feeds, assets), keyed by their bytes."""
     outputs = []
     for relative, content in files.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -469,26 +422,28 @@ def page_digest(cache: BuildCache) -> Callable[[Letter], str]:
 
 def remembered_related(letters: list[Letter], cache: BuildCache) -> dict[int, list[Letter]]:
     """Related requests, worked out again only when some letter's request text changed."""
-    texts = {id(le): cache.remembered("request", digest(page_digest(cache)(le)),
+    page_sha = page_digest(cache)
+    texts = {id(le): cache.remembered("request", digest(page_sha(le)),
                                       lambda le=le: request_text(le, page_stage.page_body(le)))  # type: ignore[misc]
              for le in letters}
+
+    def related_keys() -> dict[str, list[str]]:
+        related = find_related(letters, text=lambda le: texts[id(le)])
+        return {letter_key(le): [letter_key(o) for o in related.get(id(le), [])] for le in letters}
+
     by_key = {letter_key(le): le for le in letters}
     found = cache.remembered(
         "related", digest(sorted((letter_key(le), le.reference, str(le.page), texts[id(le)]) for le in letters)),
-        lambda: {letter_key(le): [letter_key(o) for o in others]
-                 for le, others in _by_letter(letters, find_related(letters, text=lambda le: texts[id(le)]))})
+        related_keys)
     return {id(by_key[key]): [by_key[o] for o in others] for key, others in found.items() if key in by_key}
-
-
-def _by_letter(letters: list[Letter], related: dict[int, list[Letter]]) -> Iterator[tuple[Letter, list[Letter]]]:
-    for letter in letters:
-        yield letter, related.get(id(letter), [])
 
 
 def remembered_passages(cache: BuildCache) -> Callable[[Letter], list[Passage]]:
     """A letter's passages for the search index, worked out again only when its page changed."""
+    page_sha = page_digest(cache)
+
     def passages_of(letter: Letter) -> list[Passage]:
-        found = cache.remembered("passages", digest(page_digest(cache)(letter)),
+        found = cache.remembered("passages", digest(page_sha(letter)),
                                  lambda: [dataclasses.asdict(p) for p in passages(page_stage.page_body(letter))])
         return [Passage(**p) for p in found]
     return passages_of

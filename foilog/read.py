@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,22 +35,44 @@ class Note(NamedTuple):
 
 def find_letter_files(letters_dir: Path, report: Report | None = None) -> list[Path]:
     """Every letter file below `letters_dir`, in a stable order; hidden files are skipped (and reported)."""
-    if not letters_dir.is_dir():
-        return []
     found = []
-    for path in letters_dir.rglob("*"):
-        if path.suffix.lower() not in LETTER_SUFFIXES or not path.is_file():
+    for relative, path in walk_files(letters_dir, skip_hidden=True):  # not inside hidden folders such as .git/
+        if os.path.splitext(relative)[1].lower() not in LETTER_SUFFIXES:
             continue
-        parts = path.relative_to(letters_dir).parts
-        if any(part.startswith(".") for part in parts[:-1]):
-            continue  # inside a hidden folder such as .git/
-        if parts[-1].startswith("."):
-            if report is not None and not parts[-1].startswith("._"):  # "._x.txt": macOS metadata, not a letter
+        name = relative.rsplit("/", 1)[-1]
+        if name.startswith("."):
+            if report is not None and not name.startswith("._"):  # "._x.txt": macOS metadata, not a letter
                 report.warn("this file was skipped because its name starts with '.' (a hidden file)", file=path,
                             hint="if it is a letter, rename it without the leading '.'; otherwise delete it")
             continue
-        found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(letters_dir).as_posix())
+        found.append((relative, path))
+    return [path for _, path in sorted(found)]
+
+
+def walk_files(root: Path, *, skip_hidden: bool) -> Iterator[tuple[str, Path]]:
+    """Every file below `root` (symlinks followed, as pathlib's rglob does), as (relative POSIX path, path);
+    with `skip_hidden`, not inside folders whose names start with '.'.
+
+    os.scandir tells files from folders without a stat call per file, which matters with 30,000 letters.
+    """
+    waiting = [""]
+    while waiting:
+        relative = waiting.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, relative) if relative else root))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                if entry.is_dir():
+                    if not (skip_hidden and entry.name.startswith(".")):
+                        waiting.append(name)
+                elif entry.is_file():
+                    yield name, Path(entry.path)
+            except OSError:
+                continue
+
 
 
 def read_letters(site_src: Path, report: Report) -> list[Letter]:
