@@ -8,7 +8,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -255,13 +255,11 @@ class Renderer:
 
     # ------------------------------------------------------------ what a page depends on
 
-    @property
+    @cached_property
     def shared_key(self) -> str:
         """What every page depends on besides its template and context: site.toml, the base URL, the brand,
         foilog's code and libraries."""
-        if not hasattr(self, "_shared_key"):
-            self._shared_key = digest(code_version(), self.config, self.base_url, self.brand, self.custom_css)
-        return self._shared_key
+        return digest(code_version(), self.config, self.base_url, self.brand, self.custom_css)
 
     def key(self, job: PageJob, fingerprints: Fingerprints) -> str:
         """A digest of everything the page's HTML is made from: its templates, the parts of its context that
@@ -314,7 +312,7 @@ class Renderer:
             if None in referenced:  # a template chosen while rendering: it may use any of them
                 return frozenset(self.env.list_templates())
             waiting += [r for r in referenced if r]
-            if "letter_item" in jinja2.meta.find_undeclared_variables(tree):
+            if any(node.name == "letter_item" for node in tree.find_all(nodes.Name)):
                 waiting.append(LETTER_ITEM)
         return frozenset(found)
 
