@@ -75,9 +75,12 @@ class Result:
     pages_written: int = 0
     published: bool = False
     notes: list[str] = field(default_factory=list)  # worth saying, but not problems (--strict ignores them)
-    files_made: int = 0  # files of the site made in this build
-    made: list[str] = field(default_factory=list)  # their paths in the site
+    made: list[str] = field(default_factory=list)  # the paths of the site's files made in this build
     files_reused: int = 0  # files of the site whose inputs had not changed, taken from the last build
+
+    @property
+    def files_made(self) -> int:
+        return len(self.made)
 
 
 NO_FULL_URL = ("base_url is a path ({base_url}), not a full address, so feed.xml, the topic feeds and "
@@ -129,8 +132,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     cache.save(staging.published())
     notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
-                  notes=notes, files_made=produced.made, files_reused=produced.reused,
-                  made=produced.made_files)
+                  notes=notes, made=produced.made, files_reused=produced.reused)
 
 
 def check(paths: Paths, options: Options, report: Report | None = None) -> Result:

@@ -53,8 +53,7 @@ class Output:
 
 @dataclass
 class Produced:
-    made: int = 0  # files made in this build
-    made_files: list[str] = field(default_factory=list)  # their paths in the site
+    made: list[str] = field(default_factory=list)  # the paths of the files made in this build
     reused: int = 0  # files whose key had not changed: kept, or linked from the live site
     linked: int = 0  # of those, the files linked from the live site
 
@@ -189,8 +188,7 @@ class Staging:
             if problem is not None:
                 message, file, line, hint = problem
                 raise FoilogError(message, file=file, line=line, hint=hint)
-        counts.made = len(to_make)
-        counts.made_files = [output.relative for output in to_make]
+        counts.made = [output.relative for output in to_make]
         return counts
 
     def _kept(self, output: Output) -> bool:
