@@ -7,6 +7,7 @@ output/ as it was. Small batches run in the parent, where starting workers would
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -48,6 +49,7 @@ def map_in_order(function: Callable[[Item], Result], items: Sequence[Item], jobs
     global _WORK
     _WORK = (function, items)
     batches = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+    gc.freeze()  # the inherited objects: the workers' collections leave their pages shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(batches)), initializer=_ignore_ctrl_c) as pool:
             for results in pool.imap(_run_batch, batches):
@@ -56,6 +58,7 @@ def map_in_order(function: Callable[[Item], Result], items: Sequence[Item], jobs
                     done(len(results))
     finally:
         _WORK = None
+        gc.unfreeze()
 
 
 def _ignore_ctrl_c() -> None:
