@@ -30,7 +30,7 @@ from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
 from .parallel import map_in_order, worker_count
-from .privacy import Finding, PrivacySettings, hold_back, scan_page
+from .privacy import REVIEWED_KEY, Finding, PrivacySettings, hold_back, scan_page
 from .read import MAX_LETTER_BYTES, find_letter_files, letter_from_bytes, too_big, walk_files
 from .related import find_related, request_text
 from .render import ExtraPage, Fingerprints, PageJob, Renderer, Site
@@ -106,6 +106,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     pages = load_pages(paths.content, {le.source for le in letters}, report,         # 4. read the pages, as edited
                        page_reader(cache), listing.files)
     extra = load_extra_pages(paths.site_src / "pages", report)
+    work_out_pages(pages, config.privacy, cache, jobs)                               #    in both processes
     published, held = hold_back(pages, LettersOnDemand((le.source, le) for le in letters),  # 5. personal data
                                 config.privacy, report, remembered_scan(cache))
     if options.strict and report.problems:
@@ -196,10 +197,50 @@ def remembered_scan(cache: BuildCache) -> Callable[[Path, PrivacySettings], list
         sha = cache.page_sha(page)
         if not sha:
             return scan_page(page, settings)
-        found = cache.remembered("privacy", digest(sha, settings),
-                                 lambda: [dataclasses.asdict(f) for f in scan_page(page, settings)])
+        found = cache.remembered("privacy", digest(sha, settings), lambda: _scan_record(page, settings))
         return [Finding(**finding) for finding in found]
     return scan
+
+
+def _scan_record(page: Path, settings: PrivacySettings) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(f) for f in scan_page(page, settings)]
+
+
+def _passages_record(body: str) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(p) for p in passages(body)]
+
+
+def work_out_pages(letters: list[Letter], settings: PrivacySettings, cache: BuildCache, jobs: int) -> None:
+    """What later stages need of each page and the cache does not hold (its personal-data scan, search passages
+    and request text), worked out across `jobs` processes, each page read once; the stages find it remembered."""
+    page_sha = page_digest(cache)
+    tasks: list[tuple[Letter, list[tuple[str, str]]]] = []
+    for letter in letters:
+        sha = cache.page_sha(letter.page) if letter.page else None
+        if not sha:
+            continue
+        wanted = [] if letter.meta.get(REVIEWED_KEY) is True else [("privacy", digest(sha, settings))]
+        wanted += [("passages", digest(page_sha(letter))), ("request", digest(page_sha(letter)))]
+        wanted = [(namespace, key) for namespace, key in wanted if not cache.holds(namespace, key)]
+        if wanted:
+            tasks.append((letter, wanted))
+
+    def work(task: tuple[Letter, list[tuple[str, str]]]) -> list[Any]:
+        letter, wanted = task
+        values: list[Any] = []
+        for namespace, _ in wanted:
+            if namespace == "privacy":
+                values.append(_scan_record(letter.page, settings))  # type: ignore[arg-type]
+                if values[-1]:
+                    break  # held back: its passages and request text are not needed
+            else:
+                body = page_stage.page_body(letter)
+                values.append(_passages_record(body) if namespace == "passages" else request_text(letter, body))
+        return values
+
+    for (_, wanted), values in zip(tasks, map_in_order(work, tasks, jobs, chunk=32), strict=True):
+        for (namespace, key), value in zip(wanted, values, strict=False):
+            cache.provide(namespace, key, value)
 
 
 def page_reader(cache: BuildCache) -> page_stage.PageReader:
@@ -446,7 +487,7 @@ def remembered_passages(cache: BuildCache) -> Callable[[Letter], list[Passage]]:
 
     def passages_of(letter: Letter) -> list[Passage]:
         found = cache.remembered("passages", digest(page_sha(letter)),
-                                 lambda: [dataclasses.asdict(p) for p in passages(page_stage.page_body(letter))])
+                                 lambda: _passages_record(page_stage.page_body(letter)))
         return [Passage(**p) for p in found]
     return passages_of
 

@@ -185,6 +185,7 @@ class BuildCache:
         self._seen_letters: set[str] = set()
         self._seen_pages: set[str] = set()
         self._used_memo: dict[str, set[str]] = {}
+        self._ahead: dict[str, dict[str, Any]] = {}  # namespace -> key -> value worked out ahead, in this build
         self._read: dict[str, tuple[dict[str, Any], str]] = {}
         self._by_key: dict[str, tuple[str, list[int]]] | None = None
         self._inputs_changed = False
@@ -287,12 +288,21 @@ class BuildCache:
         self._used_memo.setdefault(namespace, set()).add(key)
         if key in store and self.enabled:
             return _decode(store[key])
-        value = compute()
+        ahead = self._ahead.get(namespace)
+        value = ahead.pop(key) if ahead and key in ahead else compute()
         stored = encodable(value)
         if stored is not None and self.enabled:
             store[key] = stored
             self._memo_changed = True
         return value
+
+    def holds(self, namespace: str, key: str) -> bool:
+        """Whether `remembered(namespace, key, …)` would answer without computing."""
+        return (self.enabled and key in self.memo.get(namespace, {})) or key in self._ahead.get(namespace, {})
+
+    def provide(self, namespace: str, key: str, value: Any) -> None:
+        """A value worked out ahead (in worker processes) for `remembered` to take, once, in this build."""
+        self._ahead.setdefault(namespace, {})[key] = value
 
     def previous_output(self, relative: str, key: str, output_dir: Path) -> Path | None:
         """The file the last build published for `relative`, if its key matches and it is untouched."""
