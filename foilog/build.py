@@ -20,7 +20,7 @@ from . import pages as page_stage
 from .bodytext import Passage, passages
 from .brand import BrandAssets, prepare_brand
 from .browse import build_archive
-from .cache import CACHE_DIR, BuildCache, digest, stat_key
+from .cache import CACHE_DIR, BuildCache, StatKey, digest, parse_page_file, stat_key
 from .clock import source_date_epoch
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Problem, Report
@@ -102,6 +102,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     jobs = worker_count(options.jobs)
     letters = scan_letters(paths.site_src, report, cache)                            # 1. find the letters
     listing = PageListing.of(paths.content)
+    read_pages_ahead(listing.files, cache, jobs)                                      #    in both processes
     fresh = update_pages(letters, paths.content, config, report, options, cache, jobs, listing)  # 2-3. pages
     pages = load_pages(paths.content, {le.source for le in letters}, report,         # 4. read the pages, as edited
                        page_reader(cache), listing.files)
@@ -241,6 +242,21 @@ def work_out_pages(letters: list[Letter], settings: PrivacySettings, cache: Buil
     for (_, wanted), values in zip(tasks, map_in_order(work, tasks, jobs, chunk=32), strict=True):
         for (namespace, key), value in zip(wanted, values, strict=False):
             cache.provide(namespace, key, value)
+
+
+def read_pages_ahead(pages: list[Path], cache: BuildCache, jobs: int) -> None:
+    """Read and parse, across `jobs` processes, the pages whose front matter the cache does not hold. A page
+    that cannot be read is left for the stage that reads it to report."""
+    def read(page: Path) -> tuple[Path, StatKey | None, dict[str, Any], str] | None:
+        before = stat_key(page)
+        try:
+            meta, _, sha = parse_page_file(page, page_stage.split_page)
+        except (FoilogError, OSError):
+            return None
+        return page, before, meta, sha
+
+    unread = cache.unread_pages(pages)
+    cache.read_pages_ahead([read_page for read_page in map_in_order(read, unread, jobs, chunk=64) if read_page])
 
 
 def page_reader(cache: BuildCache) -> page_stage.PageReader:

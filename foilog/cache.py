@@ -156,6 +156,18 @@ def decode_meta(stored: list[Any]) -> dict[str, Any]:
     return {key: dt.date.fromisoformat(dates[key]) if key in dates else plain[key] for key in order}
 
 
+def parse_page_file(path: Path, parse: Callable[[str, Path], tuple[dict[str, Any], str]]
+                    ) -> tuple[dict[str, Any], str, str]:
+    """A page file's front matter, body and SHA-256."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FoilogError("the page is not UTF-8 text", file=path, hint="save it as UTF-8") from None
+    meta, body = parse(text, path)
+    return meta, body, hashlib.sha256(data).hexdigest()
+
+
 def encodable(value: Any) -> Any | None:
     """The value in the cache's JSON form, or None when it holds something JSON cannot keep exactly."""
     try:
@@ -255,19 +267,32 @@ class BuildCache:
             meta = decode_meta(entry[2])
             self._read[name] = (meta, str(entry[1]))
             return meta, None, str(entry[1])
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise FoilogError("the page is not UTF-8 text", file=path, hint="save it as UTF-8") from None
-        meta, body = parse(text, path)
-        sha = hashlib.sha256(data).hexdigest()
+        meta, body, sha = parse_page_file(path, parse)
+        self._keep_page(name, key, meta, sha)
+        return meta, body, sha
+
+    def unread_pages(self, paths: Iterable[Path]) -> list[Path]:
+        """The pages that `read_page` would have to read and parse (the cache cannot answer for them)."""
+        unread = []
+        for path in paths:
+            entry = self.pages.get(str(path))
+            if str(path) not in self._read and not (entry and self.enabled and tuple(entry[0]) == stat_key(path)):
+                unread.append(path)
+        return unread
+
+    def read_pages_ahead(self, pages: list[tuple[Path, StatKey | None, dict[str, Any], str]]) -> None:
+        """Pages read and parsed elsewhere (in worker processes), as (path, stat before reading, front matter,
+        SHA-256): `read_page` answers for them without reading them again."""
+        for path, key, meta, sha in pages:
+            self._seen_pages.add(str(path))
+            self._keep_page(str(path), key, meta, sha)
+
+    def _keep_page(self, name: str, key: StatKey | None, meta: dict[str, Any], sha: str) -> None:
         stored = encode_meta(meta)
         if self.enabled and key is not None and stored is not None:
             self.pages[name] = [list(key), sha, stored]
             self._inputs_changed = True
         self._read[name] = (meta, sha)
-        return meta, body, sha
 
     def page_sha(self, path: Path) -> str | None:
         """The SHA-256 of a page read in this build."""
