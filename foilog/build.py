@@ -465,6 +465,7 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
                                             lambda: {path: content_key(data) for path, data in files().items()})
     if not built and any(cache.previous_output(path, key, output_dir) is None for path, key in keys.items()):
         files()  # made here once, not in each worker process that makes one of them
+    cache.keep("passages", (digest(page_sha(le)) for le in letters))  # for the next build that changes the index
     return [Output(path, key, _search_file(files, path)) for path, key in keys.items()]
 
 

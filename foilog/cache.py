@@ -321,6 +321,10 @@ class BuildCache:
             self._memo_changed = True
         return value
 
+    def keep(self, namespace: str, keys: Iterable[str]) -> None:
+        """Keep these values for later builds although this one did not ask for them."""
+        self._used_memo.setdefault(namespace, set()).update(keys)
+
     def holds(self, namespace: str, key: str) -> bool:
         """Whether `remembered(namespace, key, …)` would answer without computing."""
         return (self.enabled and key in self.memo.get(namespace, {})) or key in self._ahead.get(namespace, {})

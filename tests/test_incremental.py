@@ -412,3 +412,19 @@ def test_a_search_file_deleted_from_output_is_made_again(project: Path, tmp_path
     result = build_project(project)
     assert shard.relative_to(project / "output").as_posix() in result.made
     assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_after_a_build_that_kept_the_index_only_the_changed_page_is_read_again(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import foilog.build
+
+    build_project(project)  # nothing changed: the index is kept, and so must be what it was made from
+    read: list[str] = []
+    real = foilog.build.passages
+    monkeypatch.setattr(foilog.build, "passages", lambda body: read.append(body) or real(body))
+    letter = project / "site_src" / "letters" / LETTER
+    letter.write_text(letter.read_text(encoding="utf-8").replace("Skype for Business", "Pigeon Post"),
+                      encoding="utf-8")
+    build_project(project)
+    assert len(read) == 1 and "Pigeon Post" in read[0], "the other letters' passages were remembered"
+    assert_same_as_fresh(project, tmp_path / "fresh")
