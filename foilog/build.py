@@ -7,6 +7,7 @@ import dataclasses
 import fnmatch
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -272,8 +273,11 @@ def scan_letters(site_src: Path, report: Report, cache: BuildCache) -> list[Lett
     A file whose stat is what it was when the cache last hashed it is not even read.
     """
     letters = []
+    prefix = str(site_src) + os.sep
     for path in find_letter_files(site_src / "letters", report):
-        source = path.relative_to(site_src).as_posix()
+        text = str(path)  # (pathlib's relative_to costs more than the rest of an unchanged letter's scan)
+        source = text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else \
+            path.relative_to(site_src).as_posix()
         sha = cache.letter_sha(source, path)
         if sha is None:
             before = stat_key(path)

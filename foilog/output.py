@@ -40,6 +40,7 @@ from .render import Rendered
 from .urls import output_path
 
 SPARE_MANIFEST = "spare.json"
+LIVE_FOLDERS = "live-folders.json"  # each folder's stat in the site now in output/, taken when it was published
 
 
 @dataclass
@@ -121,8 +122,8 @@ class Staging:
             remove(spare, self.cache_dir / "trash")
             return None
         self.known = known["files"]
-        for file in _files_below(spare):  # anything the manifest does not know of (added by hand) goes
-            if file not in self.known:
+        for file in _files_below(spare, known.get("folders") or {}):  # anything the manifest does not know of
+            if file not in self.known:                                 # (added by hand) goes
                 self._remove(file, spare)
         return spare
 
@@ -263,6 +264,8 @@ class Staging:
         # The site being replaced is kept as the spare only if the cache knows what it is made of (after an
         # upgrade of foilog it does not, and bringing it up to date would cost more than a fresh folder).
         keep = self.cache_dir is not None and cache is not None and cache.enabled and bool(cache.outputs)
+        folders = _folder_stats(self.path, _folders_of(self.keys)) if self.cache_dir is not None else {}
+        replaced_folders = _read_json(self.cache_dir / LIVE_FOLDERS) if self.cache_dir is not None else None
         try:
             if self.output_dir.exists() or self.output_dir.is_symlink():
                 swap(self.path, self.output_dir, self._spare_path() if keep else None,
@@ -275,7 +278,11 @@ class Staging:
                               "file manager) and that it is not a mount point; output/ was left as it was") from None
         if keep and self.cache_dir is not None and cache is not None and (self.cache_dir / "spare").is_dir():
             # what the site it replaced was made of, as the last build recorded it
-            _write_json(self.cache_dir / SPARE_MANIFEST, {"code": code_version(), "files": cache.outputs})
+            _write_json(self.cache_dir / SPARE_MANIFEST, {
+                "code": code_version(), "files": cache.outputs,
+                "folders": replaced_folders.get("folders", {}) if isinstance(replaced_folders, dict) else {}})
+        if self.cache_dir is not None:
+            _write_json(self.cache_dir / LIVE_FOLDERS, {"folders": folders})
 
     def _inside(self, relative: str) -> Path:
         """The staging path for a site path; nothing a letter says can make it point outside the site."""
@@ -358,25 +365,76 @@ def stamp(folder: Path, when: int) -> None:
     os.utime(folder, (when, when))
 
 
-def _files_below(root: Path) -> Iterable[str]:
-    """The relative path of every file (and symlink) below a folder."""
+def _files_below(root: Path, unchanged: dict[str, list[int]] | None = None) -> Iterable[str]:
+    """The relative path of every file (and symlink) below a folder.
+
+    `unchanged`: folders (relative paths) with their stats when their entries were last known. A folder whose
+    stat is still that is not listed (adding, removing or renaming an entry changes its times), only its
+    subfolders are visited: the files yielded are then those that may have been added since.
+    """
+    unchanged = unchanged or {}
     waiting = [""]
+    for folder, stat in unchanged.items():
+        if folder and _folder_stat(root / folder) != stat:
+            waiting.append(folder)
     while waiting:
         relative = waiting.pop()
-        with os.scandir(root / relative if relative else root) as entries:
+        try:
+            entries = os.scandir(root / relative if relative else root)
+        except OSError:
+            continue
+        with entries:
             for entry in entries:
                 name = f"{relative}/{entry.name}" if relative else entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    waiting.append(name)
+                    if name not in unchanged:
+                        waiting.append(name)
                 else:
                     yield name
+
+
+def _folders_of(files: Iterable[str]) -> set[str]:
+    """Every folder (relative path, the root excepted) that holds these files."""
+    folders = set()
+    for relative in files:
+        parts = relative.split("/")[:-1]
+        for end in range(len(parts), 0, -1):
+            folder = "/".join(parts[:end])
+            if folder in folders:
+                break
+            folders.add(folder)
+    return folders
+
+
+def _folder_stat(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return [st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _folder_stats(root: Path, folders: Iterable[str]) -> dict[str, list[int]]:
+    stats = {}
+    for folder in sorted(folders):
+        stat = _folder_stat(root / folder)
+        if stat is not None:
+            stats[folder] = stat
+    return stats
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _write_json(path: Path, data: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(data, out, separators=(",", ":"))
+        out.write(json.dumps(data, separators=(",", ":")))  # json.dump would encode in Python, piece by piece
     os.replace(temporary, path)
 
 

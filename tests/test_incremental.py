@@ -273,6 +273,9 @@ def test_an_interrupted_build_leaves_output_as_it_was_and_the_next_build_is_righ
 def test_files_added_to_output_by_hand_do_not_outlive_the_next_builds(project: Path, tmp_path: Path) -> None:
     build_project(project)
     (project / "output" / "stray.html").write_text("not ours", encoding="utf-8")
+    (project / "output" / LETTER_PAGE).with_name("stray.txt").write_text("not ours", encoding="utf-8")
+    (project / "output" / "letters" / "stray" / "deeper").mkdir(parents=True)
+    (project / "output" / "letters" / "stray" / "deeper" / "index.html").write_text("not ours", encoding="utf-8")
     for _ in range(3):
         build_project(project)
         assert_same_as_fresh(project, tmp_path / f"fresh-{_}")
