@@ -119,6 +119,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     related = remembered_related(published, cache)                                   # 7. related requests
     statistics = compute_statistics(published, config.working_day_limit)             # 8. statistics, charts
     search = search_outputs(published, urls, config, cache, paths.output)            # 9. index for search
+    cache.release_memo()  # no later stage remembers anything: the render workers are forked without it
     site = Site(published, urls, extra, archive, related, statistics, figures(statistics, archive.exemption_urls),
                 feeds=is_full_url(base_url))
     renderer = Renderer(config, theme_dirs, base_url, brand)

@@ -202,6 +202,7 @@ class BuildCache:
         self._by_key: dict[str, tuple[str, list[int]]] | None = None
         self._inputs_changed = False
         self._memo_changed = False
+        self._memo_saved = False
 
     @classmethod
     def disabled(cls) -> BuildCache:
@@ -364,10 +365,6 @@ class BuildCache:
         pages = {p: e for p, e in self.pages.items() if p in self._seen_pages and e[0][0] < settled}
         if len(letters) != len(self.letters) or len(pages) != len(self.pages):
             self._inputs_changed = True
-        memo = {ns: {k: v for k, v in values.items() if k in self._used_memo.get(ns, set())}
-                for ns, values in self.memo.items() if ns in self._used_memo}
-        if memo != self.memo:
-            self._memo_changed = True
         outputs = {}
         for relative, key, file, known in published:
             stat = known or output_stat(file)
@@ -378,10 +375,30 @@ class BuildCache:
             self._write(INPUTS_FILE, {"letters": letters, "pages": pages})
         if outputs != self.outputs or not (self.folder / OUTPUTS_FILE).exists():
             self._write(OUTPUTS_FILE, {"outputs": outputs})
+        self.save_memo()
+        self.letters, self.pages, self.outputs = letters, pages, outputs
+        self._inputs_changed = False
+
+    def save_memo(self) -> None:
+        """Write what the stages remembered, keeping only what this build used. Called once the last stage that
+        remembers anything is done, it lets the build drop the values it will not ask for again."""
+        if self.folder is None or self._memo_saved:
+            return
+        memo = {ns: {k: v for k, v in values.items() if k in self._used_memo.get(ns, set())}
+                for ns, values in self.memo.items() if ns in self._used_memo}
+        if memo != self.memo:
+            self._memo_changed = True
+        self.folder.mkdir(parents=True, exist_ok=True)
         if self._memo_changed:
             self._write(MEMO_FILE, {"memo": memo})
-        self.letters, self.pages, self.outputs, self.memo = letters, pages, outputs, memo
-        self._inputs_changed = self._memo_changed = False
+        self.memo, self._ahead = memo, {}
+        self._memo_changed = False
+        self._memo_saved = True
+
+    def release_memo(self) -> None:
+        """Save the memo now and drop it from memory: this build will not ask it for anything again."""
+        self.save_memo()
+        self.memo = {}
 
     def _write(self, name: str, state: dict[str, Any]) -> None:
         assert self.folder is not None
