@@ -30,7 +30,7 @@ from .index import build_index, search_scripts
 from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
-from .parallel import map_in_order, worker_count
+from .parallel import Background, map_in_order, worker_count
 from .privacy import REVIEWED_KEY, Finding, PrivacySettings, hold_back, scan_page
 from .read import MAX_LETTER_BYTES, find_letter_files, letter_from_bytes, too_big, walk_files
 from .related import find_related, request_text
@@ -118,17 +118,20 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     archive = build_archive(published)                                               # 6. browse groupings
     related = remembered_related(published, cache)                                   # 7. related requests
     statistics = compute_statistics(published, config.working_day_limit)             # 8. statistics, charts
-    search = search_outputs(published, urls, config, cache, paths.output)            # 9. index for search
+    search = search_outputs(published, urls, config, cache, paths.output, jobs)      # 9. index, made beside 10-13
+    try:
+        site = Site(published, urls, extra, archive, related, statistics,
+                    figures(statistics, archive.exemption_urls), feeds=is_full_url(base_url))
+        renderer = Renderer(config, theme_dirs, base_url, brand)
+        planned = list(renderer.plan(site))                                          # 10. pages to render
+        pages_out = page_outputs(renderer, planned, Fingerprints(page_digest(cache)))
+        data = content_outputs(open_data(published, urls, config, base_url))         # 11. open data
+        feeds = content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 12.
+        assets = asset_outputs(theme_dirs, brand, search_scripts()) + content_outputs(NOJEKYLL)  # 13. assets
+        outputs = pages_out + search.result() + data + feeds + assets                # 14. the search's files
+    finally:
+        search.close()
     cache.release_memo()  # no later stage remembers anything: the render workers are forked without it
-    site = Site(published, urls, extra, archive, related, statistics, figures(statistics, archive.exemption_urls),
-                feeds=is_full_url(base_url))
-    renderer = Renderer(config, theme_dirs, base_url, brand)
-    planned = list(renderer.plan(site))                                              # 10. pages to render
-    outputs = page_outputs(renderer, planned, Fingerprints(page_digest(cache)))
-    outputs += search                                                                # 11. the search's files
-    outputs += content_outputs(open_data(published, urls, config, base_url))         # 12. open data
-    outputs += content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 13. feeds
-    outputs += asset_outputs(theme_dirs, brand, search_scripts()) + content_outputs(NOJEKYLL)  # 14. assets
     with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 15. output/
         with _progress_bar(len(outputs), "Writing pages", options) as progress:
             produced = staging.produce(outputs, cache, jobs, progress)
@@ -454,24 +457,45 @@ def content_key(data: bytes) -> str:
 
 
 def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConfig, cache: BuildCache,
-                   output_dir: Path) -> list[Output]:
-    """The search's data files, keyed by their bytes. The index is built again only when a letter's page or
-    address or site.toml changed since the last build, or when the last site no longer has its files."""
+                   output_dir: Path, jobs: int = 1) -> Background[list[Output]]:
+    """The search's data files, keyed by their bytes, worked out in the background (with more than one job)
+    while the build goes on. The index is built again only when a letter's page or address or site.toml changed
+    since the last build, or when the last site no longer has its files."""
     page_sha = page_digest(cache)
     inputs = digest(config, sorted((letter_key(le), urls[letter_key(le)], page_sha(le)) for le in letters))
-    built: list[dict[str, bytes]] = []
-
-    def files() -> dict[str, bytes]:
-        if not built:
-            built.append(build_index(letters, urls, config, remembered_passages(cache)).data_files())
-        return built[0]
-
-    keys: dict[str, str] = cache.remembered("search", inputs,
-                                            lambda: {path: content_key(data) for path, data in files().items()})
-    if not built and any(cache.previous_output(path, key, output_dir) is None for path, key in keys.items()):
-        files()  # made here once, not in each worker process that makes one of them
     cache.keep("passages", (digest(page_sha(le)) for le in letters))  # for the next build that changes the index
-    return [Output(path, key, _search_file(files, path)) for path, key in keys.items()]
+    known: dict[str, str] | None = cache.remembered("search", inputs, lambda: None) if cache.holds("search", inputs) \
+        else None
+    if known is not None and all(cache.previous_output(path, key, output_dir) for path, key in known.items()):
+        built: list[dict[str, bytes]] = []
+
+        def files() -> dict[str, bytes]:  # only if a file went missing since it was checked, just above
+            if not built:
+                built.append(build_index(letters, urls, config, remembered_passages(cache)).data_files())
+            return built[0]
+        outputs = [Output(path, key, _search_file(files, path)) for path, key in known.items()]
+        return Background(lambda: outputs, enabled=False)
+    cache.settle("passages")  # what the workers worked out is stored here: the background process's memo is lost
+    making = Background(lambda: build_index(letters, urls, config, remembered_passages(cache)).data_files(),
+                        enabled=jobs > 1)
+
+    def outputs_when_made() -> list[Output]:
+        files = making.result()
+        keys: dict[str, str] = cache.remembered("search", inputs,
+                                                lambda: {path: content_key(data) for path, data in files.items()})
+        return [Output(path, key, _constant(files[path])) for path, key in keys.items()]
+    return _Then(making, outputs_when_made)
+
+
+class _Then(Background[list[Output]]):
+    """A background job's result, carried on by `then` in this process."""
+
+    def __init__(self, job: Background[Any], then: Callable[[], list[Output]]) -> None:
+        super().__init__(then, enabled=False)
+        self._job = job
+
+    def close(self) -> None:
+        self._job.close()
 
 
 def _search_file(files: Callable[[], dict[str, bytes]], path: str) -> Callable[[], bytes]:

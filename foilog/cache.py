@@ -322,6 +322,18 @@ class BuildCache:
             self._memo_changed = True
         return value
 
+    def settle(self, namespace: str) -> None:
+        """Store the values of `namespace` worked out ahead, as if this process had asked for each (before forking
+        a process that will ask for them: what it remembers is not kept)."""
+        if not self.enabled:
+            return  # nothing is stored; `remembered` takes them from where they are
+        for key, value in self._ahead.pop(namespace, {}).items():
+            self._used_memo.setdefault(namespace, set()).add(key)
+            stored = encodable(value)
+            if stored is not None:
+                self.memo.setdefault(namespace, {})[key] = stored
+                self._memo_changed = True
+
     def keep(self, namespace: str, keys: Iterable[str]) -> None:
         """Keep these values for later builds although this one did not ask for them."""
         self._used_memo.setdefault(namespace, set()).update(keys)

@@ -12,12 +12,13 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+_BACKGROUND: Callable[[], Any] | None = None
 
 
 def available_cores() -> int:
@@ -72,3 +73,48 @@ def _run_batch(batch: tuple[int, int]) -> list[Any]:
     function, items = _WORK
     start, end = batch
     return [function(items[index]) for index in range(start, end)]
+
+
+class Background(Generic[Result]):
+    """`function()` worked out in a forked process while the caller goes on; `result()` waits for it.
+
+    Without fork, or when not `enabled`, `result()` runs it in this process. `close()` stops the process if
+    its result is no longer wanted (a build that failed meanwhile).
+    """
+
+    def __init__(self, function: Callable[[], Result], enabled: bool = True) -> None:
+        self._function = function
+        self._pool: Any = None
+        self._pending: Any = None
+        self._value: list[Result] = []
+        if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        global _BACKGROUND
+        _BACKGROUND = function
+        gc.freeze()
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_ignore_ctrl_c)
+        finally:
+            _BACKGROUND = None
+            gc.unfreeze()
+        self._pending = self._pool.apply_async(_run_background)
+        self._pool.close()
+
+    def result(self) -> Result:
+        if not self._value:
+            try:
+                self._value.append(self._pending.get() if self._pending is not None else self._function())
+            finally:
+                self.close()
+        return self._value[0]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = self._pending = None
+
+
+def _run_background() -> Any:
+    assert _BACKGROUND is not None, "the work is inherited from the parent when the process is forked"
+    return _BACKGROUND()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -395,17 +396,24 @@ def test_the_search_index_is_not_built_again_when_no_letter_changed(project: Pat
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import foilog.build
 
-    built: list[int] = []
+    calls = tmp_path / "calls"  # the index is built in another process: it writes down that it was
+    calls.write_text("", encoding="utf-8")
     real = foilog.build.build_index
-    monkeypatch.setattr(foilog.build, "build_index", lambda *a, **k: built.append(1) or real(*a, **k))
+
+    def build_index(*args: Any, **kwargs: Any) -> Any:
+        with calls.open("a", encoding="utf-8") as out:
+            out.write("built\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(foilog.build, "build_index", build_index)
     template = project / "themes" / THEME / "templates" / "letter.html"
     template.write_text(template.read_text(encoding="utf-8") + "{# changed #}\n", encoding="utf-8")
     build_project(project)
-    assert built == [], "a template changed, not a letter"
+    assert calls.read_text(encoding="utf-8") == "", "a template changed, not a letter"
     letter = project / "site_src" / "letters" / LETTER
     letter.write_text(letter.read_text(encoding="utf-8") + "\nA postscript.\n", encoding="utf-8")
     build_project(project)
-    assert built == [1], "a letter changed"
+    assert calls.read_text(encoding="utf-8") == "built\n", "a letter changed"
     assert_same_as_fresh(project, tmp_path / "fresh")
 
 
@@ -422,12 +430,18 @@ def test_after_a_build_that_kept_the_index_only_the_changed_page_is_read_again(
     import foilog.build
 
     build_project(project)  # nothing changed: the index is kept, and so must be what it was made from
-    read: list[str] = []
+    calls = tmp_path / "calls"  # passages may be worked out in other processes: each writes down what it read
     real = foilog.build.passages
-    monkeypatch.setattr(foilog.build, "passages", lambda body: read.append(body) or real(body))
+
+    def passages(body: str) -> Any:
+        with calls.open("a", encoding="utf-8") as out:
+            out.write(("Pigeon Post" in body and "changed" or "other") + "\n")
+        return real(body)
+
+    monkeypatch.setattr(foilog.build, "passages", passages)
     letter = project / "site_src" / "letters" / LETTER
     letter.write_text(letter.read_text(encoding="utf-8").replace("Skype for Business", "Pigeon Post"),
                       encoding="utf-8")
     build_project(project)
-    assert len(read) == 1 and "Pigeon Post" in read[0], "the other letters' passages were remembered"
+    assert calls.read_text(encoding="utf-8") == "changed\n", "the other letters' passages were remembered"
     assert_same_as_fresh(project, tmp_path / "fresh")
