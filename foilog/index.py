@@ -28,6 +28,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .bodytext import Passage, passages
 from .browse import by_answered
 from .config import SiteConfig
@@ -58,6 +60,7 @@ FIELDS: tuple[tuple[str, int], ...] = (("reference", 30), ("title", 10), ("summa
 BOOSTS = [boost for _, boost in FIELDS]
 K1 = 1.2
 B = 0.75
+TERMS_PER_BATCH = 2048      # terms whose scores are computed together
 SHARD_BYTES = 48_000          # uncompressed JSON per shard, before the term that overflows it
 SHARED_PARAGRAPH_SHARE = 0.1  # a paragraph in at least this share of letters (and in 3 or more) is boilerplate
 SHARED_PARAGRAPH_MIN = 3
@@ -173,6 +176,11 @@ class Postings:
             average = sum(lengths) / self.documents if self.documents else 0.0
             self.norms.append([K1 * (1 - B + B * (length / average)) for length in lengths])
 
+    @cached_property
+    def norm_matrix(self) -> np.ndarray:
+        """The norms as a (field, document) array."""
+        return np.array(self.norms, dtype=np.float64).reshape(len(self.norms), self.documents)
+
 
 def invert(docs: list[SearchDoc]) -> Postings:
     postings = Postings(len(docs), lengths=[array("I") for _ in FIELDS])
@@ -200,31 +208,47 @@ def invert(docs: list[SearchDoc]) -> Postings:
 MAX_FREQUENCY = (1 << 21) - 1
 
 
-def field_scores(postings: Postings, index: int) -> list[tuple[list[int], list[int]]]:
-    """One term's lunr field-vector values, per field: document numbers and scores in thousandths.
+def field_scores(postings: Postings, indexes: list[int]) -> list[list[tuple[list[int], list[int]]]]:
+    """Some terms' lunr field-vector values, per term and field: document numbers and scores in thousandths.
 
-    The arithmetic is lunr.py's Builder._create_field_vectors, operation for operation, so the rounded values are
-    the ones it would serialize; a value `n` here stands for the JSON number n/1000 (the same double).
+    The arithmetic is lunr.py's Builder._create_field_vectors, operation for operation (numpy's float64
+    operations are IEEE's, as Python's are), so the rounded values are the ones it would serialize; a value `n`
+    here stands for the JSON number n/1000 (the same double).
     """
-    entries = postings.entries[index]
-    documents_with_term = len(entries)  # lunr's idf counts (field, document) pairs
-    x = (postings.documents - documents_with_term + 0.5) / (documents_with_term + 0.5)
-    idf = math.log(1 + abs(x))
-    out: list[tuple[list[int], list[int]]] = [([], []) for _ in FIELDS]
-    norms = postings.norms
-    k1_plus_1 = K1 + 1  # the same double lunr.py computes for each term
-    for value in entries:
-        document, number, tf = value >> 24, value >> 21 & 7, value & MAX_FREQUENCY
-        score = idf * (k1_plus_1 * tf) / (norms[number][document] + tf)
-        score *= BOOSTS[number]
-        scaled = score * 1000
-        thousandth = round(scaled)
-        if abs(abs(scaled - thousandth) - 0.5) < 1e-6:  # near a tie: round as lunr.py does, exactly
-            thousandth = round(round(score, 3) * 1000)
-        docs, scores = out[number]
-        docs.append(document)
-        scores.append(thousandth)
+    arrays = [postings.entries[index] for index in indexes]
+    counts = [len(entries) for entries in arrays]
+    values = np.frombuffer(b"".join(entries.tobytes() for entries in arrays), dtype=np.uint64)
+    documents = (values >> np.uint64(24)).astype(np.intp)
+    fields = ((values >> np.uint64(21)) & np.uint64(7)).astype(np.intp)
+    tf = (values & np.uint64(MAX_FREQUENCY)).astype(np.float64)
+    idf = np.repeat(np.array([_idf(postings.documents, count) for count in counts], dtype=np.float64), counts)
+    score = idf * ((K1 + 1) * tf) / (postings.norm_matrix[fields, documents] + tf)
+    score *= np.array(BOOSTS, dtype=np.float64)[fields]
+    scaled = score * 1000
+    rounded = np.rint(scaled)  # halves to even, as Python's round()
+    thousandths = rounded.astype(np.int64)
+    for tie in np.flatnonzero(np.abs(np.abs(scaled - rounded) - 0.5) < 1e-6).tolist():
+        thousandths[tie] = round(round(float(score[tie]), 3) * 1000)  # near a tie: round as lunr.py does, exactly
+    # each term's entries by field, in document order within a field (lexsort is stable)
+    term_of = np.repeat(np.arange(len(indexes), dtype=np.intp), counts)
+    order = np.lexsort((fields, term_of))
+    group_sizes = np.bincount(term_of * len(FIELDS) + fields, minlength=len(indexes) * len(FIELDS)).tolist()
+    docs_in_order, scores_in_order = documents[order].tolist(), thousandths[order].tolist()
+    out: list[list[tuple[list[int], list[int]]]] = []
+    at = 0
+    for term in range(len(indexes)):
+        per_field = []
+        for size in group_sizes[term * len(FIELDS):(term + 1) * len(FIELDS)]:
+            per_field.append((docs_in_order[at:at + size], scores_in_order[at:at + size]))
+            at += size
+        out.append(per_field)
     return out
+
+
+def _idf(documents: int, documents_with_term: int) -> float:
+    """lunr's idf, which counts (field, document) pairs."""
+    x = (documents - documents_with_term + 0.5) / (documents_with_term + 0.5)
+    return math.log(1 + abs(x))
 
 
 def term_json(term: str, index: int, scores: list[tuple[list[int], list[int]]]) -> str:
@@ -297,14 +321,16 @@ class SearchIndex:
         """Runs of (term, JSON) in term order, each run about `shard_bytes` of JSON."""
         shard: list[tuple[str, str]] = []
         size = 0
-        for term in self.sorted_terms:
-            index = self.postings.terms[term]
-            text = term_json(term, index, field_scores(self.postings, index))
-            if shard and size + len(text) > self.shard_bytes:
-                yield shard
-                shard, size = [], 0
-            shard.append((term, text))
-            size += len(text) + 2
+        for batch in range(0, len(self.sorted_terms), TERMS_PER_BATCH):
+            terms = self.sorted_terms[batch:batch + TERMS_PER_BATCH]
+            indexes = [self.postings.terms[term] for term in terms]
+            for term, index, scores in zip(terms, indexes, field_scores(self.postings, indexes), strict=True):
+                text = term_json(term, index, scores)
+                if shard and size + len(text) > self.shard_bytes:
+                    yield shard
+                    shard, size = [], 0
+                shard.append((term, text))
+                size += len(text) + 2
         if shard:
             yield shard
 
