@@ -203,7 +203,7 @@ def remembered_scan(cache: BuildCache) -> Callable[[Path, PrivacySettings], list
         sha = cache.page_sha(page)
         if not sha:
             return scan_page(page, settings)
-        found = cache.remembered("privacy", digest(sha, settings), lambda: _scan_record(page, settings))
+        found = cache.remembered("privacy", digest(sha, settings), lambda: _scan_record(page, settings), plain=True)
         return [Finding(**finding) for finding in found]
     return scan
 
@@ -475,7 +475,7 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
             return built[0]
         outputs = [Output(path, key, _search_file(files, path)) for path, key in known.items()]
         return Background(lambda: outputs, enabled=False)
-    cache.settle("passages")  # what the workers worked out is stored here: the background process's memo is lost
+    cache.settle("passages", plain=True)  # stored here: what the background process remembers is lost
     making = Background(lambda: build_index(letters, urls, config, remembered_passages(cache)).data_files(),
                         enabled=jobs > 1)
 
@@ -513,7 +513,8 @@ def remembered_related(letters: list[Letter], cache: BuildCache) -> dict[int, li
     """Related requests, worked out again only when some letter's request text changed."""
     page_sha = page_digest(cache)
     texts = {id(le): cache.remembered("request", digest(page_sha(le)),
-                                      lambda le=le: request_text(le, page_stage.page_body(le)))  # type: ignore[misc]
+                                      lambda le=le: request_text(le, page_stage.page_body(le)),  # type: ignore[misc]
+                                      plain=True)
              for le in letters}
 
     def related_keys() -> dict[str, list[str]]:
@@ -533,7 +534,7 @@ def remembered_passages(cache: BuildCache) -> Callable[[Letter], list[Passage]]:
 
     def passages_of(letter: Letter) -> list[Passage]:
         found = cache.remembered("passages", digest(page_sha(letter)),
-                                 lambda: _passages_record(page_stage.page_body(letter)))
+                                 lambda: _passages_record(page_stage.page_body(letter)), plain=True)
         return [Passage(**p) for p in found]
     return passages_of
 

@@ -308,28 +308,31 @@ class BuildCache:
 
     # -------------------------------------------------------- derived data and outputs
 
-    def remembered(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
-        """A stage's derived value for `key` (a digest of its inputs): computed once, then kept while used."""
+    def remembered(self, namespace: str, key: str, compute: Callable[[], Any], plain: bool = False) -> Any:
+        """A stage's derived value for `key` (a digest of its inputs): computed once, then kept while used.
+
+        `plain`: the values are JSON's own (strings, numbers, lists, dicts with string keys, never a date), kept
+        and given back as they are, without converting them; the caller must not change what it is given."""
         store = self.memo.setdefault(namespace, {})
         self._used_memo.setdefault(namespace, set()).add(key)
         if key in store and self.enabled:
-            return _decode(store[key])
+            return store[key] if plain else _decode(store[key])
         ahead = self._ahead.get(namespace)
         value = ahead.pop(key) if ahead and key in ahead else compute()
-        stored = encodable(value)
+        stored = value if plain else encodable(value)
         if stored is not None and self.enabled:
             store[key] = stored
             self._memo_changed = True
         return value
 
-    def settle(self, namespace: str) -> None:
+    def settle(self, namespace: str, plain: bool = False) -> None:
         """Store the values of `namespace` worked out ahead, as if this process had asked for each (before forking
         a process that will ask for them: what it remembers is not kept)."""
         if not self.enabled:
             return  # nothing is stored; `remembered` takes them from where they are
         for key, value in self._ahead.pop(namespace, {}).items():
             self._used_memo.setdefault(namespace, set()).add(key)
-            stored = encodable(value)
+            stored = value if plain else encodable(value)
             if stored is not None:
                 self.memo.setdefault(namespace, {})[key] = stored
                 self._memo_changed = True

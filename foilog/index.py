@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -297,7 +296,7 @@ class SearchIndex:
             data[path] = content
 
         for doc in self.docs:
-            add(search_doc_path(doc.number), _json(doc_record(doc)))
+            add(search_doc_path(doc.number), _json(doc_record(doc), without_bidi=True))
         add("facets.json", _json(facet_data(self.docs, self.facets)))
         boundaries = []
         for number, shard in enumerate(self.shards()):
@@ -391,17 +390,20 @@ def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
     return SearchIndex(docs, invert(docs), config)
 
 
-def _json(value: object) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+def _json(value: object, without_bidi: bool = False) -> bytes:
+    """Compact JSON; `without_bidi`: without the direction overrides any of its strings holds (JSON writes them as
+    they are, never escaped, so they are taken out of the text)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return ((BIDI_CONTROLS.sub("", text) if without_bidi else text) + "\n").encode()
 
 
 # ---------------------------------------------------------------- per-letter records and facets
 
 def doc_record(doc: SearchDoc) -> dict[str, object]:
-    """What a search result shows of a letter, and the passages its snippet is cut from (without direction
-    overrides, as on the letter's page)."""
+    """What a search result shows of a letter, and the passages its snippet is cut from (written without
+    direction overrides, as on the letter's page)."""
     letter = doc.letter
-    return _without_bidi({
+    return {
         "url": doc.url,
         "title": letter.title,
         "reference": str(letter.reference),
@@ -411,17 +413,7 @@ def doc_record(doc: SearchDoc) -> dict[str, object]:
         "late": letter.late,
         "sections": [{"part": s.part, "id": s.anchor, "heading": s.heading, "text": s.text}
                      for s in doc.sections],
-    })
-
-
-def _without_bidi(value: Any) -> Any:
-    if isinstance(value, str):
-        return BIDI_CONTROLS.sub("", value)
-    if isinstance(value, list):
-        return [_without_bidi(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _without_bidi(v) for k, v in value.items()}
-    return value
+    }
 
 
 def _date_line(letter: Letter) -> str:

@@ -236,3 +236,11 @@ def _search_every_payload(tab: Any, served: str, dialogs: list[str]) -> None:
         tab.open(served + "search/?q=" + urllib.parse.quote(query))
         tab.page.wait_for_function(SEARCH_SETTLED)
         _check(tab, dialogs)
+
+
+def test_no_search_file_holds_a_direction_override(hostile_site: BuiltSite) -> None:
+    records = sorted((hostile_site.output / "search" / "data").rglob("*.json"))
+    assert any("\u202e".encode() in page.read_bytes()
+               for page in (hostile_site.output.parent / "content").rglob("*.md")), "the fixture has an override"
+    for record in records:
+        assert not BIDI_CONTROLS.search(record.read_text(encoding="utf-8")), record
