@@ -226,7 +226,8 @@ def work_out_pages(letters: list[Letter], settings: PrivacySettings, cache: Buil
         if not sha:
             continue
         wanted = [] if letter.meta.get(REVIEWED_KEY) is True else [("privacy", digest(sha, settings))]
-        wanted += [("passages", digest(page_sha(letter))), ("request", digest(page_sha(letter)))]
+        text_key = digest(page_sha(letter))
+        wanted += [("passages", text_key), ("request", text_key)]
         wanted = [(namespace, key) for namespace, key in wanted if not cache.holds(namespace, key)]
         if wanted:
             tasks.append((letter, wanted))
@@ -466,18 +467,20 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
     cache.keep("passages", (digest(page_sha(le)) for le in letters))  # for the next build that changes the index
     known: dict[str, str] | None = cache.remembered("search", inputs, lambda: None) if cache.holds("search", inputs) \
         else None
+    def make() -> dict[str, bytes]:
+        return build_index(letters, urls, config, remembered_passages(cache)).data_files()
+
     if known is not None and all(cache.previous_output(path, key, output_dir) for path, key in known.items()):
         built: list[dict[str, bytes]] = []
 
         def files() -> dict[str, bytes]:  # only if a file went missing since it was checked, just above
             if not built:
-                built.append(build_index(letters, urls, config, remembered_passages(cache)).data_files())
+                built.append(make())
             return built[0]
         outputs = [Output(path, key, _search_file(files, path)) for path, key in known.items()]
         return Background(lambda: outputs, enabled=False)
     cache.settle("passages", plain=True)  # stored here: what the background process remembers is lost
-    making = Background(lambda: build_index(letters, urls, config, remembered_passages(cache)).data_files(),
-                        enabled=jobs > 1)
+    making = Background(make, enabled=jobs > 1)
 
     def outputs_when_made() -> list[Output]:
         files = making.result()

@@ -263,8 +263,8 @@ class BuildCache:
             return known[0], None, known[1]
         self._seen_pages.add(name)
         key = stat_key(path)
-        entry = self.pages.get(name)
-        if entry and self.enabled and key is not None and tuple(entry[0]) == key:
+        entry = self._page_entry(name, key)
+        if entry is not None:
             meta = decode_meta(entry[2])
             self._read[name] = (meta, str(entry[1]))
             return meta, None, str(entry[1])
@@ -274,12 +274,13 @@ class BuildCache:
 
     def unread_pages(self, paths: Iterable[Path]) -> list[Path]:
         """The pages that `read_page` would have to read and parse (the cache cannot answer for them)."""
-        unread = []
-        for path in paths:
-            entry = self.pages.get(str(path))
-            if str(path) not in self._read and not (entry and self.enabled and tuple(entry[0]) == stat_key(path)):
-                unread.append(path)
-        return unread
+        return [path for path in paths
+                if str(path) not in self._read and self._page_entry(str(path), stat_key(path)) is None]
+
+    def _page_entry(self, name: str, key: StatKey | None) -> list[Any] | None:
+        """The cache's entry for a page whose file still has the stat `key`."""
+        entry = self.pages.get(name)
+        return entry if entry and self.enabled and key is not None and tuple(entry[0]) == key else None
 
     def read_pages_ahead(self, pages: list[tuple[Path, StatKey | None, dict[str, Any], str]]) -> None:
         """Pages read and parsed elsewhere (in worker processes), as (path, stat before reading, front matter,
