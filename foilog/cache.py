@@ -331,12 +331,8 @@ class BuildCache:
         a process that will ask for them: what it remembers is not kept)."""
         if not self.enabled:
             return  # nothing is stored; `remembered` takes them from where they are
-        for key, value in self._ahead.pop(namespace, {}).items():
-            self._used_memo.setdefault(namespace, set()).add(key)
-            stored = value if plain else encodable(value)
-            if stored is not None:
-                self.memo.setdefault(namespace, {})[key] = stored
-                self._memo_changed = True
+        for key in list(self._ahead.get(namespace, {})):
+            self.remembered(namespace, key, lambda: None, plain)  # takes the value worked out ahead and stores it
 
     def keep(self, namespace: str, keys: Iterable[str]) -> None:
         """Keep these values for later builds although this one did not ask for them."""
