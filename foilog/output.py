@@ -18,6 +18,7 @@ was stopped half way) is not trusted: it is deleted and the site put together af
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -29,6 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR, S_ISLNK
 from types import TracebackType
 from typing import Any
 
@@ -78,8 +80,7 @@ class Staging:
         self.keys: dict[str, str] = {}
         self.stats: dict[str, list[int] | None] = {}  # the files' stats, where this build already took them
         self.known: dict[str, list[Any]] = {}  # what the staging folder already holds: path -> [key, stat]
-        self._folders: set[Path] = set()
-        self._inside_folders: set[Path] = set()
+        self._folders: set[str] = set()  # folders of the staging folder known to be real folders inside it
         self._lock: int | None = None
 
     def __enter__(self) -> Staging:
@@ -153,13 +154,20 @@ class Staging:
         self._write(relative, data)
 
     def _write(self, relative: str, content: str | bytes) -> None:
-        target = self._inside(relative)
-        self._folder(target.parent)
-        target.unlink(missing_ok=True)  # never write through a hard link into the live site's file
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8", newline="\n")
+        target = self._place(relative)
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(target, flags, 0o666)
+        except FileExistsError:  # never write through a hard link into the live site's file, nor a symlink
+            os.unlink(target)
+            fd = os.open(target, flags, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
 
     def produce(self, outputs: list[Output], cache: BuildCache, jobs: int,
                 progress: Callable[[int], None] | None = None) -> Produced:
@@ -204,9 +212,9 @@ class Staging:
         previous = cache.previous_output(output.relative, output.key, self.output_dir)
         if previous is None:
             return False
-        target = self._inside(output.relative)
-        self._folder(target.parent)
-        target.unlink(missing_ok=True)
+        target = self._place(output.relative)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
         try:
             os.link(previous, target)
         except OSError:
@@ -238,12 +246,7 @@ class Staging:
                 folder.rmdir()
             except OSError:
                 break
-            self._folders.discard(folder)
-
-    def _folder(self, folder: Path) -> None:
-        if folder not in self._folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
+            self._folders.discard(str(folder))
 
     def published(self) -> Iterable[tuple[str, str, Path, list[int] | None]]:
         """(path, key, file, stat if known) of each output, once published: what the cache remembers.
@@ -284,16 +287,33 @@ class Staging:
         if self.cache_dir is not None:
             _write_json(self.cache_dir / LIVE_FOLDERS, {"folders": folders})
 
-    def _inside(self, relative: str) -> Path:
-        """The staging path for a site path; nothing a letter says can make it point outside the site."""
-        target = Path(os.path.normpath(os.path.join(self.path, relative)))
-        if target.parent not in self._inside_folders:  # each folder's real place is looked up once
-            root = self.path.resolve()
-            if not (target.is_relative_to(self.path) and target.parent.resolve().is_relative_to(root)):
-                raise FoilogError(f"refused to write {relative!r}: it would be outside the site folder",
-                                  hint="this is a bug in foilog or in the theme; please report it")
-            self._inside_folders.add(target.parent)
+    def _place(self, relative: str) -> str:
+        """The staging path for a site path, its folder made; nothing a letter says can make it point outside the
+        site: the path must stay inside it as written, and no folder on the way may be a symlink."""
+        root = str(self.path)
+        target = os.path.normpath(os.path.join(root, relative))
+        if not target.startswith(root + os.sep):
+            raise FoilogError(f"refused to write {relative!r}: it would be outside the site folder",
+                              hint="this is a bug in foilog or in the theme; please report it")
+        self._make_folder(os.path.dirname(target), relative)
         return target
+
+    def _make_folder(self, folder: str, relative: str) -> None:
+        """Make a folder of the staging folder and those above it; each is checked once, as made or found."""
+        if folder in self._folders or folder == str(self.path):
+            return
+        self._make_folder(os.path.dirname(folder), relative)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            found = os.lstat(folder)
+            if S_ISLNK(found.st_mode):
+                raise FoilogError(f"refused to write {relative!r}: {folder} is a symlink, which could lead outside "
+                                  "the site folder", hint="remove the symlink from the site folder") from None
+            if not S_ISDIR(found.st_mode):  # a file of the old site where the new one has a folder
+                os.unlink(folder)
+                os.mkdir(folder)
+        self._folders.add(folder)
 
     def _take_lock(self) -> None:
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)

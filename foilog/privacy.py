@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .errors import Report
@@ -169,20 +170,48 @@ def scan_text(text: str, settings: PrivacySettings | None = None) -> list[Findin
 
 
 def scan_lines(lines: Iterable[tuple[int, str]], settings: PrivacySettings) -> list[Finding]:
-    allowed = {allow_key(entry) for entry in (*BUILT_IN_ALLOW, *settings.allow)}
-    roles = ROLE_MAILBOXES | {r.lower() for r in settings.role_addresses}
+    scanner = _line_scanner(tuple(settings.rules), tuple(settings.allow), tuple(settings.role_addresses))
     numbered = list(lines)
     findings = []
     for index, (number, line) in enumerate(numbered):
         following = numbered[index + 1][1] if index + 1 < len(numbered) else ""
+        findings += [Finding(name, match.what, match.text, number, match.detail)
+                     for name, match in scanner(line, following)]
+    return findings
+
+
+_REMEMBERED_LINES = 16384
+
+
+@cache
+def _line_scanner(rules: tuple[str, ...], allow: tuple[str, ...],
+                  role_addresses: tuple[str, ...]) -> Callable[[str, str], list[tuple[str, Match]]]:
+    """What the rules find in one line (with the line after it), remembered: the same closing paragraphs and
+    front matter lines come in page after page."""
+    allowed = {allow_key(entry) for entry in (*BUILT_IN_ALLOW, *allow)}
+    roles = ROLE_MAILBOXES | {r.lower() for r in role_addresses}
+    active = [(name, rule) for name, rule in RULES.items() if name in rules]
+    seen: dict[str | tuple[str, str], list[tuple[str, Match]]] = {}
+
+    def scan(line: str, following: str) -> list[tuple[str, Match]]:
+        key = (line, following) if reads_following(line) else line
+        known = seen.get(key)
+        if known is not None:
+            return known
+        found: list[tuple[str, Match]] = []
         taken: list[tuple[int, int]] = []
-        for name in (rule for rule in RULES if rule in settings.rules):
-            for match in RULES[name](line, roles, following):
+        for name, rule in active:
+            for match in rule(line, roles, following):
                 if allow_key(match.text) in allowed or any(match.start < e and s < match.end for s, e in taken):
                     continue
                 taken.append((match.start, match.end))
-                findings.append(Finding(name, match.what, match.text, number, match.detail))
-    return findings
+                found.append((name, match))
+        if len(seen) >= _REMEMBERED_LINES:
+            seen.clear()
+        seen[key] = found
+        return found
+
+    return scan
 
 
 def allow_key(text: str) -> str:
@@ -358,9 +387,14 @@ _NOT_NAME_WORDS = """
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
 
+def reads_following(line: str) -> bool:
+    """Whether what the rules find in a line depends on the line after it: a name alone on its line."""
+    return bool(_NAME_ALONE.fullmatch(line))
+
+
 def find_names_with_titles(line: str, roles: frozenset[str], following: str) -> Iterator[Match]:
     """Names beside titles on the line, and a name alone on its line above a title (a signature block)."""
-    if _NAME_ALONE.fullmatch(line) and following.strip():
+    if reads_following(line) and following.strip():
         line = f"{line.rstrip()} {following.strip()}"
     if not _ANY_TITLE.search(line):
         return

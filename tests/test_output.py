@@ -203,6 +203,26 @@ def test_nothing_is_written_outside_the_site(tmp_path: Path, url: str) -> None:
     assert not list(tmp_path.rglob("*.html"))
 
 
+def test_a_symlinked_folder_in_the_staging_folder_is_not_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    with Staging(tmp_path / "site" / "output") as staging:
+        (staging.path / "letters").symlink_to(outside, target_is_directory=True)
+        with pytest.raises(FoilogError) as caught:
+            staging.write_text("letters/2024/index.html", "x")
+    assert "symlink" in str(caught.value)
+    assert not list(outside.iterdir())
+
+
+def test_a_file_where_the_new_site_has_a_folder_is_replaced(tmp_path: Path) -> None:
+    with Staging(tmp_path / "output") as staging:
+        staging.write_text("letters", "an old file")
+        staging.write_text("letters/index.html", "the new page")
+        staging.write_text("letters/index.html", "written twice")
+        staging.publish()
+    assert (tmp_path / "output" / "letters" / "index.html").read_text(encoding="utf-8") == "written twice"
+
+
 def test_source_date_epoch_stamps_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = make_project(tmp_path / "project")
