@@ -150,18 +150,22 @@ def scan_page(page: Path, settings: PrivacySettings) -> list[Finding]:
 def published_lines(text: str) -> Iterator[tuple[int, str]]:
     """The lines of a page that reach the site, with their numbers: not foilog's bookkeeping keys."""
     lines = text.split("\n")
-    in_front = bool(lines) and lines[0].strip() == "---"
-    key = ""
-    for number, line in enumerate(lines, start=1):
-        if in_front and number > 1 and line.strip() == "---":
-            in_front = False
-            continue
-        if in_front:
+    body_start = 0
+    if lines and lines[0].strip() == "---":
+        key = ""
+        for number, line in enumerate(lines[1:], start=2):
+            if line.strip() == "---":
+                body_start = number
+                break
             match = _FRONT_KEY.match(line)
             key = match.group(1) if match else key
-            if number == 1 or key in _NOT_PUBLISHED:
-                continue
-        yield number, _MARKDOWN_ESCAPE.sub(r"\1", line)
+            if key not in _NOT_PUBLISHED:
+                yield number, _MARKDOWN_ESCAPE.sub(r"\1", line)
+        else:
+            return
+    if body_start < len(lines):
+        body = _MARKDOWN_ESCAPE.sub(r"\1", "\n".join(lines[body_start:]))  # no escape spans a line's end
+        yield from enumerate(body.split("\n"), start=body_start + 1)
 
 
 def scan_text(text: str, settings: PrivacySettings | None = None) -> list[Finding]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from foilog.privacy import RULES, PrivacySettings, allow_key, mask, scan_text
+from foilog.privacy import RULES, PrivacySettings, allow_key, mask, published_lines, scan_text
 from foilog.read import read_letter
 
 from .helpers import (
@@ -233,3 +233,17 @@ def test_a_hand_written_page_is_scanned_and_named_with_its_line(project: Path) -
     errors = [e for e in _privacy_errors(result) if e.file == str(page)]
     assert [(e.line, "[rule: name-with-job-title]" in e.message) for e in errors] == [(8, True)]
     assert not (project / "output" / "letters" / "2023" / "paper-letter").exists()
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    ("", [(1, "")]),
+    ("no front matter \\*here\\*\nnext", [(1, "no front matter *here*"), (2, "next")]),
+    ("---\ntitle: Rates\\_2024\n---", [(2, "title: Rates_2024")]),
+    ("---\ntitle: T\n---\n", [(2, "title: T"), (4, "")]),
+    ("---\ntitle: T\nsource_sha256: abc\nreader_warnings:\n- a \\[note\\]\nsummary: S\n---\n"
+     "Body \\\\ and \\#1\n---\nmore",
+     [(2, "title: T"), (6, "summary: S"), (8, "Body \\ and #1"), (9, "---"), (10, "more")]),
+    ("---\ntitle: never closed\nderived: x", [(2, "title: never closed")]),
+])
+def test_the_lines_scanned_are_those_published_with_their_numbers(page: str, expected: list[tuple[int, str]]) -> None:
+    assert list(published_lines(page)) == expected
