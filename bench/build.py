@@ -38,6 +38,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -52,6 +53,11 @@ sys.path.insert(0, str(REPO))
 from bench.letters import write_letters  # noqa: E402
 
 WORK = HERE / ".work"
+# What the harness removes goes here and is deleted after the measurements. Deleting tens of thousands of files
+# just before a build slows every file that build makes (ext4 without a journal, as on the machines measured,
+# passes over each recently deleted inode while looking for a free one), which would measure the harness, not
+# the tools.
+TRASH = WORK / "trash"
 SAMPLE_SECONDS = 0.05
 SITE_TOML = """title = "Eastwick FOI disclosure log"
 description = "Freedom of Information responses from the London Borough of Eastwick."
@@ -176,7 +182,7 @@ def corpus(size: int) -> Path:
 
 def foilog_project(size: int) -> Path:
     project = WORK / f"foilog-{size}"
-    shutil.rmtree(project, ignore_errors=True)
+    set_aside(project)
     (project / "site_src").mkdir(parents=True)
     shutil.copytree(corpus(size), project / "site_src" / "letters", ignore=shutil.ignore_patterns(".complete"))
     (project / "site_src" / "site.toml").write_text(SITE_TOML, encoding="utf-8")
@@ -186,11 +192,18 @@ def foilog_project(size: int) -> Path:
 
 def reset(project: Path, *names: str) -> None:
     for name in names:
-        target = project / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+        set_aside(project / name)
+
+
+def set_aside(target: Path) -> None:
+    """Move a file or folder into the trash, to be deleted once the measurements are done."""
+    if target.exists() or target.is_symlink():
+        TRASH.mkdir(parents=True, exist_ok=True)
+        os.replace(target, Path(tempfile.mkdtemp(dir=TRASH)) / target.name)
+
+
+def empty_trash() -> None:
+    shutil.rmtree(TRASH, ignore_errors=True)
 
 
 def touch_one_letter(project: Path) -> None:
@@ -248,7 +261,7 @@ HUGO_LAYOUTS = {
 
 def hugo_project(size: int, content: Path) -> Path:
     project = WORK / f"hugo-{size}"
-    shutil.rmtree(project, ignore_errors=True)
+    set_aside(project)
     (project / "layouts" / "_default").mkdir(parents=True)
     (project / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
@@ -262,7 +275,7 @@ def hugo_project(size: int, content: Path) -> Path:
 
 def mkdocs_project(size: int, content: Path) -> Path:
     project = WORK / f"mkdocs-{size}"
-    shutil.rmtree(project, ignore_errors=True)
+    set_aside(project)
     shutil.copytree(content / "letters", project / "docs" / "letters")
     (project / "docs" / "index.md").write_text("# Eastwick FOI disclosure log\n\nFreedom of Information "
                                                "responses from the London Borough of Eastwick.\n", encoding="utf-8")
@@ -376,8 +389,11 @@ def main() -> None:
     WORK.mkdir(exist_ok=True)
     results: list[Result] = []
     load = os.getloadavg()
-    for size in args.sizes:
-        bench_size(size, args.runs, tools, results)
+    try:
+        for size in args.sizes:
+            bench_size(size, args.runs, tools, results)
+    finally:
+        empty_trash()
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     text = (f"Run on {when} with `bench/build.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}`, "
             f"foilog at commit {_commit()}.\nMachine: {machine()}. Load average before the run: "

@@ -21,7 +21,7 @@ from . import pages as page_stage
 from .bodytext import Passage, passages
 from .brand import BrandAssets, prepare_brand
 from .browse import build_archive
-from .cache import CACHE_DIR, BuildCache, StatKey, digest, parse_page_file, stat_key
+from .cache import CACHE_DIR, BuildCache, StatKey, digest, read_page_text, stat_key
 from .clock import source_date_epoch
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Problem, Report
@@ -31,7 +31,7 @@ from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
 from .parallel import Background, map_in_order, worker_count
-from .privacy import REVIEWED_KEY, Finding, PrivacySettings, hold_back, scan_page
+from .privacy import REVIEWED_KEY, Finding, PrivacySettings, hold_back, published_lines, scan_lines, scan_page
 from .read import MAX_LETTER_BYTES, find_letter_files, letter_from_bytes, too_big, walk_files
 from .related import find_related, request_text
 from .render import ExtraPage, Fingerprints, PageJob, Renderer, Site
@@ -103,7 +103,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
     jobs = worker_count(options.jobs)
     letters = scan_letters(paths.site_src, report, cache)                            # 1. find the letters
     listing = PageListing.of(paths.content)
-    read_pages_ahead(listing.files, cache, jobs)                                      #    in both processes
+    read_pages_ahead(listing.files, cache, jobs, config.privacy, paths.content)        #    in both processes
     fresh = update_pages(letters, paths.content, config, report, options, cache, jobs, listing)  # 2-3. pages
     pages = load_pages(paths.content, {le.source for le in letters}, report,         # 4. read the pages, as edited
                        page_reader(cache), listing.files)
@@ -218,51 +218,72 @@ def _passages_record(body: str) -> list[dict[str, Any]]:
 
 def work_out_pages(letters: list[Letter], settings: PrivacySettings, cache: BuildCache, jobs: int) -> None:
     """What later stages need of each page and the cache does not hold (its personal-data scan, search passages
-    and request text), worked out across `jobs` processes, each page read once; the stages find it remembered."""
-    page_sha = page_digest(cache)
-    tasks: list[tuple[Letter, list[tuple[str, str]]]] = []
-    for letter in letters:
-        sha = cache.page_sha(letter.page) if letter.page else None
-        if not sha:
-            continue
-        wanted = [] if letter.meta.get(REVIEWED_KEY) is True else [("privacy", digest(sha, settings))]
-        text_key = digest(page_sha(letter))
-        wanted += [("passages", text_key), ("request", text_key)]
-        wanted = [(namespace, key) for namespace, key in wanted if not cache.holds(namespace, key)]
-        if wanted:
-            tasks.append((letter, wanted))
+    and request text), worked out across `jobs` processes, each page read once; the stages find it remembered.
+    (`read_pages_ahead` has worked it out already for the pages it read.)"""
+    tasks = [(letter, wanted) for letter in letters if letter.page
+             and (wanted := _not_held(cache.page_sha(letter.page), letter.meta, settings, cache))]
 
     def work(task: tuple[Letter, list[tuple[str, str]]]) -> list[Any]:
         letter, wanted = task
-        values: list[Any] = []
-        for namespace, _ in wanted:
-            if namespace == "privacy":
-                values.append(_scan_record(letter.page, settings))  # type: ignore[arg-type]
-                if values[-1]:
-                    break  # held back: its passages and request text are not needed
-            else:
-                body = page_stage.page_body(letter)
-                values.append(_passages_record(body) if namespace == "passages" else request_text(letter, body))
-        return values
+        text, _ = read_page_text(letter.page)  # type: ignore[arg-type]
+        return _worked_out(wanted, text, lambda: page_stage.page_body(letter), lambda: letter, settings)
 
     for (_, wanted), values in zip(tasks, map_in_order(work, tasks, jobs, chunk=32), strict=True):
         for (namespace, key), value in zip(wanted, values, strict=False):
             cache.provide(namespace, key, value)
 
 
-def read_pages_ahead(pages: list[Path], cache: BuildCache, jobs: int) -> None:
-    """Read and parse, across `jobs` processes, the pages whose front matter the cache does not hold. A page
-    that cannot be read is left for the stage that reads it to report."""
-    def read(page: Path) -> tuple[Path, StatKey | None, dict[str, Any], str] | None:
+def _not_held(sha: str | None, meta: dict[str, Any], settings: PrivacySettings,
+              cache: BuildCache) -> list[tuple[str, str]]:
+    """What `work_out_pages` works out for a page (namespace, key), where the cache does not hold it."""
+    if not sha:
+        return []
+    wanted = [] if meta.get(REVIEWED_KEY) is True else [("privacy", digest(sha, settings))]
+    text_key = digest(sha)  # as `page_digest` gives it for a page read in this build
+    wanted += [("passages", text_key), ("request", text_key)]
+    return [(namespace, key) for namespace, key in wanted if not cache.holds(namespace, key)]
+
+
+def _worked_out(wanted: list[tuple[str, str]], text: str, body: Callable[[], str], letter: Callable[[], Letter],
+                settings: PrivacySettings) -> list[Any]:
+    """The values `wanted` of one page, from its text; a page with personal data found gets no more (it is held
+    back: its passages and request text are not needed)."""
+    values: list[Any] = []
+    for namespace, _ in wanted:
+        if namespace == "privacy":
+            values.append([dataclasses.asdict(f) for f in scan_lines(published_lines(text), settings)])
+            if values[-1]:
+                break
+        elif namespace == "passages":
+            values.append(_passages_record(body()))
+        else:
+            values.append(request_text(letter(), body()))
+    return values
+
+
+def read_pages_ahead(pages: list[Path], cache: BuildCache, jobs: int, settings: PrivacySettings,
+                     content: Path) -> None:
+    """Read and parse, across `jobs` processes, the pages whose front matter the cache does not hold, and work
+    out what `work_out_pages` would for each from the same reading. A page that cannot be read is left for the
+    stage that reads it to report."""
+    def read(page: Path) -> tuple[tuple[Path, StatKey | None, dict[str, Any], str], list[Any]] | None:
         before = stat_key(page)
         try:
-            meta, _, sha = parse_page_file(page, page_stage.split_page)
+            text, sha = read_page_text(page)
+            meta, body = page_stage.split_page(text, page)
+            wanted = _not_held(sha, meta, settings, cache)
+            worked = _worked_out(wanted, text, lambda: body,
+                                 lambda: page_stage.letter_from_page(page, content, lambda _: (meta, body)), settings)
         except (FoilogError, OSError):
             return None
-        return page, before, meta, sha
+        return (page, before, meta, sha), list(zip(wanted, worked, strict=False))
 
     unread = cache.unread_pages(pages)
-    cache.read_pages_ahead([read_page for read_page in map_in_order(read, unread, jobs, chunk=64) if read_page])
+    read_pages = [read_page for read_page in map_in_order(read, unread, jobs, chunk=64) if read_page]
+    cache.read_pages_ahead([page for page, _ in read_pages])
+    for _, worked in read_pages:
+        for (namespace, key), value in worked:
+            cache.provide(namespace, key, value)
 
 
 def page_reader(cache: BuildCache) -> page_stage.PageReader:

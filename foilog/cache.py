@@ -159,13 +159,19 @@ def decode_meta(stored: list[Any]) -> dict[str, Any]:
 def parse_page_file(path: Path, parse: Callable[[str, Path], tuple[dict[str, Any], str]]
                     ) -> tuple[dict[str, Any], str, str]:
     """A page file's front matter, body and SHA-256."""
+    text, sha = read_page_text(path)
+    meta, body = parse(text, path)
+    return meta, body, sha
+
+
+def read_page_text(path: Path) -> tuple[str, str]:
+    """A page file's text and SHA-256."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FoilogError("the page is not UTF-8 text", file=path, hint="save it as UTF-8") from None
-    meta, body = parse(text, path)
-    return meta, body, hashlib.sha256(data).hexdigest()
+    return text, hashlib.sha256(data).hexdigest()
 
 
 def encodable(value: Any) -> Any | None:
@@ -327,11 +333,12 @@ class BuildCache:
         return value
 
     def settle(self, namespace: str, plain: bool = False) -> None:
-        """Store the values of `namespace` worked out ahead, as if this process had asked for each (before forking
-        a process that will ask for them: what it remembers is not kept)."""
+        """Store the values of `namespace` worked out ahead that this build keeps (see `keep`), as if this process
+        had asked for each (before forking a process that will ask for them: what it remembers is not kept)."""
         if not self.enabled:
             return  # nothing is stored; `remembered` takes them from where they are
-        for key in list(self._ahead.get(namespace, {})):
+        kept = self._used_memo.get(namespace, set())
+        for key in [key for key in self._ahead.get(namespace, {}) if key in kept]:
             self.remembered(namespace, key, lambda: None, plain)  # takes the value worked out ahead and stores it
 
     def keep(self, namespace: str, keys: Iterable[str]) -> None:

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISDIR, S_ISLNK
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from types import TracebackType
 from typing import Any
 
@@ -156,12 +156,9 @@ class Staging:
     def _write(self, relative: str, content: str | bytes) -> None:
         target = self._place(relative)
         data = content if isinstance(content, bytes) else content.encode("utf-8")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-        try:
-            fd = os.open(target, flags, 0o666)
-        except FileExistsError:  # never write through a hard link into the live site's file, nor a symlink
-            os.unlink(target)
-            fd = os.open(target, flags, 0o666)
+        fd = _reopen(target)
+        if fd is None:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
         try:
             view = memoryview(data)
             while view:
@@ -193,10 +190,14 @@ class Staging:
                 progress(1)
         for relative in sorted(set(self.known) - set(self.keys), reverse=True):
             self._remove(relative, self.path)
-        for problem in map_in_order(self._make, to_make, jobs, chunk=48, done=progress):
+        # Files are made across the workers and written here, one at a time: creating files at once from several
+        # processes is slower than from one on some systems (sandboxes, network disks), and never faster.
+        made = map_in_order(self._make, to_make, jobs, chunk=48, done=progress)
+        for output, (content, problem) in zip(to_make, made, strict=True):
             if problem is not None:
                 message, file, line, hint = problem
                 raise FoilogError(message, file=file, line=line, hint=hint)
+            self._write(output.relative, content)
         counts.made = [output.relative for output in to_make]
         return counts
 
@@ -224,13 +225,14 @@ class Staging:
                 return False
         return True
 
-    def _make(self, output: Output) -> tuple[str, str | None, int | None, str] | None:
-        """Make one output; a problem comes back as plain values, as it may cross from a worker process."""
+    @staticmethod
+    def _make(output: Output) -> tuple[bytes, tuple[str, str | None, int | None, str] | None]:
+        """One output's bytes; a problem comes back as plain values, as it may cross from a worker process."""
         try:
-            self._write(output.relative, output.make())
+            content = output.make()
         except FoilogError as exc:
-            return exc.message, exc.file, exc.line, exc.hint
-        return None
+            return b"", (exc.message, exc.file, exc.line, exc.hint)
+        return content if isinstance(content, bytes) else content.encode("utf-8"), None
 
     def _remove(self, relative: str, root: Path) -> None:
         """Remove a file the new site does not have, and the folders it leaves empty."""
@@ -329,6 +331,35 @@ class Staging:
         if self._lock is not None:
             os.close(self._lock)  # closing the file releases the lock, as the end of a killed process does
             self._lock = None
+
+
+def _reopen(target: str) -> int | None:
+    """An open, emptied descriptor of the file already at `target` when it is a plain file only the staging folder
+    has, so writing it makes no new file (creating files where many were just deleted can be slow: ext4 without
+    a journal searches past every recently deleted one). Else None, with whatever was there removed: never write
+    through a hard link into the live site's file, nor a symlink."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError:  # a symlink, a folder, a pipe with no reader
+        _discard(target)
+        return None
+    found = os.fstat(fd)
+    if S_ISREG(found.st_mode) and found.st_nlink == 1:
+        os.ftruncate(fd, 0)
+        return fd
+    os.close(fd)
+    _discard(target)
+    return None
+
+
+def _discard(target: str) -> None:
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
 
 
 def swap(staged: Path, output: Path, spare: Path | None = None, trash: Path | None = None) -> None:

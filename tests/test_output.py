@@ -223,6 +223,24 @@ def test_a_file_where_the_new_site_has_a_folder_is_replaced(tmp_path: Path) -> N
     assert (tmp_path / "output" / "letters" / "index.html").read_text(encoding="utf-8") == "written twice"
 
 
+def test_a_staged_file_is_rewritten_in_place_unless_another_path_shares_it(tmp_path: Path) -> None:
+    live = tmp_path / "live.html"
+    with Staging(tmp_path / "output") as staging:
+        staging.write_text("only.html", "first")
+        staging.write_text("shared.html", "first")
+        os.link(staging.path / "shared.html", live)
+        os.mkfifo(staging.path / "pipe.html")
+        inode = (staging.path / "only.html").stat().st_ino
+        staging.write_text("only.html", "second, longer")
+        staging.write_text("shared.html", "second")
+        staging.write_text("pipe.html", "a page")  # never waits for a reader
+        assert (staging.path / "only.html").stat().st_ino == inode  # no new file made
+        assert (staging.path / "only.html").read_text(encoding="utf-8") == "second, longer"
+        assert (staging.path / "shared.html").read_text(encoding="utf-8") == "second"
+        assert (staging.path / "pipe.html").read_text(encoding="utf-8") == "a page"
+    assert live.read_text(encoding="utf-8") == "first"
+
+
 def test_source_date_epoch_stamps_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = make_project(tmp_path / "project")
