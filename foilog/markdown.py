@@ -89,4 +89,64 @@ def _safe_link(url: str) -> bool:
 
 
 def render(text: str) -> str:
-    return parser().render(text)
+    """Markdown as HTML. The closing sections (review rights, re-use, copyright) are the same in letter after
+    letter: each `::: boilerplate` block that stands on its own is rendered once and remembered."""
+    segments = _segments(text)
+    if segments is None:
+        return parser().render(text)
+    return "".join(_block_html(segment) if block else parser().render(segment) for segment, block in segments)
+
+
+_REMEMBERED_BLOCKS = 1024
+_blocks: dict[str, str] = {}
+
+
+def _block_html(block: str) -> str:
+    html_ = _blocks.get(block)
+    if html_ is None:
+        if len(_blocks) >= _REMEMBERED_BLOCKS:
+            _blocks.clear()
+        html_ = _blocks[block] = parser().render(block)
+    return html_
+
+
+# A fenced code block may hold a line that looks like a container's marker; a link reference defined in one part
+# may be used in another: a text with either is rendered whole.
+_FENCE_OR_REFERENCE = re.compile(r"^ {0,3}(?:```|~~~|\[[^\]\n]*\]:)", re.M)
+_ATTRIBUTES = re.compile(r"^ {0,3}\{")
+_BLANK = " \t"
+
+
+def _segments(text: str) -> list[tuple[str, bool]] | None:
+    """The text cut before and after each `::: boilerplate` block (True) that is rendered the same alone as in
+    the whole: at the start of a line after a blank line (or the text's start), closed by a line `:::` before a
+    blank line (or the text's end), and not given attributes by a `{...}` line above it. None when a block
+    is not so, or the text has something else that could reach across the cuts."""
+    if ":::" not in text or "\r" in text or _FENCE_OR_REFERENCE.search(text):
+        return None
+    lines = text.split("\n")
+    segments: list[tuple[str, bool]] = []
+    start, inside, last_filled = 0, False, ""
+    for number, line in enumerate(lines):
+        if not line.lstrip(" ").startswith(":::") or len(line) - len(line.lstrip(" ")) > 3:
+            if line.strip(_BLANK):
+                last_filled = line
+            continue
+        before = lines[number - 1] if number else ""
+        after = lines[number + 1] if number + 1 < len(lines) else ""
+        if not inside:
+            if not line.startswith("::: boilerplate") or before.strip(_BLANK) or _ATTRIBUTES.match(last_filled):
+                return None
+            if number > start:
+                segments.append(("\n".join(lines[start:number]) + "\n", False))
+            start, inside = number, True
+        else:
+            if line.rstrip(_BLANK) != ":::" or after.strip(_BLANK):
+                return None
+            segments.append(("\n".join(lines[start:number + 1]) + "\n", True))
+            start, inside = number + 1, False
+        last_filled = line
+    if inside:
+        return None
+    segments.append(("\n".join(lines[start:]), False))
+    return segments

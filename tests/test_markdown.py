@@ -1,0 +1,43 @@
+"""Rendering markdown in parts: a text cut around its `::: boilerplate` blocks renders exactly as the whole text
+does, whatever else it holds (hypothesis, on documents made of the lines most likely to reach across a cut)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from foilog.markdown import _segments, parser, render
+
+from .helpers import REPO
+
+LINES = [
+    "", " ", "\t", "Some text with www.example.org and foi@example.gov.uk.", "**1.** A question?", "- a bullet",
+    "  - a nested bullet", "1. first", "2) second", "> quoted", ">", "    indented code", "```", "~~~", "```python",
+    "[ref]: https://example.org/", "See [ref] and [the ref][ref].", "{#q1 .question}", "{.boilerplate}",
+    "::: boilerplate Your rights", "::: boilerplate", ":::", ":::: boilerplate Four", "::::", "::: other",
+    " ::: boilerplate Indented", "   :::", "    :::", "::: boilerplate Closing\\", "| a | b |", "| --- | --- |",
+    "## Response", "Setext heading", "===", "---", "*emphasis that never closes", "<b>raw html</b>", "\\:::",
+    "Line ending in two spaces  ", "Copyright and re-use",
+]
+BLOCK = ["", "::: boilerplate Your rights", "", "You can ask for a review at www.example.org.", "", ":::", ""]
+
+
+@settings(max_examples=3_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(LINES), st.just(BLOCK)), max_size=25))
+def test_a_text_renders_the_same_in_parts_as_whole(parts: list[str | list[str]]) -> None:
+    lines: list[str] = []
+    for part in parts:
+        lines += part if isinstance(part, list) else [part]
+    text = "\n".join(lines)
+    assert render(text) == parser().render(text)
+    segments = _segments(text)
+    if segments is not None:
+        assert "".join(segment for segment, _ in segments) == text
+
+
+def test_a_letters_closing_sections_are_rendered_in_parts() -> None:
+    page = next((REPO / "content" / "letters").rglob("*.md")).read_text(encoding="utf-8")
+    body = page.split("\n---\n", 1)[1]
+    segments = _segments(body)
+    assert segments is not None and any(block for _, block in segments)
+    assert render(body) == parser().render(body)
