@@ -116,7 +116,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
                           hint="fix the problems listed above, or build without --strict")
     urls = {letter_key(le): letter_url(le.page, paths.content) for le in published if le.page}
     archive = build_archive(published)                                               # 6. browse groupings
-    related = remembered_related(published, cache)                                   # 7. related requests
+    related = remembered_related(published, cache, jobs)                             # 7. related requests
     statistics = compute_statistics(published, config.working_day_limit)             # 8. statistics, charts
     search = search_outputs(published, urls, config, cache, paths.output, jobs)      # 9. index, made beside 10-13
     try:
@@ -213,7 +213,8 @@ def _scan_record(page: Path, settings: PrivacySettings) -> list[dict[str, Any]]:
 
 
 def _passages_record(body: str) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(p) for p in passages(body)]
+    return [{"part": p.part, "anchor": p.anchor, "heading": p.heading, "paragraphs": list(p.paragraphs)}
+            for p in passages(body)]
 
 
 def work_out_pages(letters: list[Letter], settings: PrivacySettings, cache: BuildCache, jobs: int) -> None:
@@ -533,7 +534,7 @@ def page_digest(cache: BuildCache) -> Callable[[Letter], str]:
     return page_sha
 
 
-def remembered_related(letters: list[Letter], cache: BuildCache) -> dict[int, list[Letter]]:
+def remembered_related(letters: list[Letter], cache: BuildCache, jobs: int = 1) -> dict[int, list[Letter]]:
     """Related requests, worked out again only when some letter's request text changed."""
     page_sha = page_digest(cache)
     texts = {id(le): cache.remembered("request", digest(page_sha(le)),
@@ -542,7 +543,7 @@ def remembered_related(letters: list[Letter], cache: BuildCache) -> dict[int, li
              for le in letters}
 
     def related_keys() -> dict[str, list[str]]:
-        related = find_related(letters, text=lambda le: texts[id(le)])
+        related = find_related(letters, text=lambda le: texts[id(le)], jobs=jobs)
         return {letter_key(le): [letter_key(o) for o in related.get(id(le), [])] for le in letters}
 
     by_key = {letter_key(le): le for le in letters}

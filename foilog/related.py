@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .model import Letter
+from .parallel import map_in_order
 
 RELATED_COUNT = 5
 MIN_SIMILARITY = 0.05
@@ -44,9 +45,9 @@ def request_text(letter: Letter, body: str | None = None) -> str:
 
 
 def find_related(letters: list[Letter], count: int = RELATED_COUNT, cells_per_chunk: int = CELLS_PER_CHUNK,
-                 text: Callable[[Letter], str] = request_text) -> dict[int, list[Letter]]:
+                 text: Callable[[Letter], str] = request_text, jobs: int = 1) -> dict[int, list[Letter]]:
     """For each letter (by id()), up to `count` other letters most alike, most alike first (by `text`: what
-    each letter asked).
+    each letter asked); the letters compared a chunk at a time across `jobs` processes.
 
     Ties go to the letter with the lower reference, so the same letters always give the same answer.
     """
@@ -60,9 +61,13 @@ def find_related(letters: list[Letter], count: int = RELATED_COUNT, cells_per_ch
         return related
     transposed = matrix.T.tocsr()
     rows = max(1, cells_per_chunk // len(order))
-    for start in range(0, len(order), rows):
-        scores = (matrix[start:start + rows] @ transposed).toarray()
-        for offset, best in enumerate(_best(scores, start, count)):
+    starts = range(0, len(order), rows)
+
+    def best_of_chunk(start: int) -> list[list[int]]:
+        return _best((matrix[start:start + rows] @ transposed).toarray(), start, count)
+
+    for start, chunk in zip(starts, map_in_order(best_of_chunk, starts, jobs, chunk=1), strict=True):
+        for offset, best in enumerate(chunk):
             related[id(order[start + offset])] = [order[i] for i in best]
     return related
 

@@ -104,6 +104,7 @@ def environment(theme_dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=without_direction_overrides,
+        auto_reload=False,  # one environment per build: its templates are not checked for changes at every use
     )
     env.filters["date"] = format_date
     env.filters["outcome_label"] = lambda o: OUTCOME_LABELS.get(str(o), str(o))
@@ -126,11 +127,11 @@ def environment(theme_dirs: list[Path]) -> jinja2.Environment:
 def without_direction_overrides(value: object) -> object:
     """Every value a template prints loses Unicode direction overrides, wherever it came from (a hand-edited
     page, site.toml): they could make text display in a misleading order."""
+    if not isinstance(value, str) or value.isascii() or not BIDI_CONTROLS.search(value):
+        return value  # (most values are ASCII, which holds none)
     if isinstance(value, Markup):
         return Markup(BIDI_CONTROLS.sub("", value))
-    if isinstance(value, str):
-        return BIDI_CONTROLS.sub("", value)
-    return value
+    return BIDI_CONTROLS.sub("", value)
 
 
 def law_reference(exemption: str) -> str:

@@ -229,8 +229,8 @@ def _exact_top_five(letters: list[Letter]) -> dict[str, list[str]]:
 def test_chunked_search_matches_the_whole_matrix(synthetic_site: BuiltSite) -> None:
     letters = load_pages(synthetic_site.content, set(), Report())
     want = _exact_top_five(letters)
-    for cells in (1, 700, 10_000_000):  # one row at a time, a few rows, everything at once
-        found = find_related(letters, cells_per_chunk=cells)
+    for cells, jobs in ((1, 1), (700, 1), (700, 2), (10_000_000, 1)):  # one row at a time, a few rows (in one
+        found = find_related(letters, cells_per_chunk=cells, jobs=jobs)  # process or two), everything at once
         assert {le.reference: [o.reference for o in found[id(le)]] for le in letters} == want
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
-from foilog.bodytext import passages, plain
+from foilog.bodytext import Passage, passages, plain
 from foilog.markdown import render
 from foilog.pages import split_page
 
@@ -169,3 +170,10 @@ def test_plain(markdown: str, text: str) -> None:
 
 def test_an_images_description_is_text() -> None:
     assert plain("See ![a chart of spending](chart.png) below") == "See a chart of spending below"
+
+
+def test_the_passages_kept_in_the_build_cache_keep_every_field() -> None:
+    from foilog.build import _passages_record
+    records = _passages_record("## Request\n\nHow many?\n\n## Response\n\nTen.\n")
+    assert records and all(set(r) == {f.name for f in dataclasses.fields(Passage)} for r in records)
+    assert [Passage(**r) for r in records] == passages("## Request\n\nHow many?\n\n## Response\n\nTen.\n")
