@@ -178,7 +178,8 @@ class Renderer:
         self.brand = brand or BrandAssets()
         self.custom_css = any((d / "assets" / "custom.css").is_file() for d in theme_dirs)
         self.full = is_full_url(base_url)
-        self._items: dict[tuple[int, str, str], Markup] = {}
+        self._items: dict[tuple[int, str], str | None] = {}
+        self._items_by_depth: dict[tuple[int, str, str], str] = {}
 
     def page(self, template: str, url: str, *, from_root: bool = False, index: bool = True,
              **context: Any) -> Rendered:
@@ -205,14 +206,32 @@ class Renderer:
         return Rendered(url=url, html=html, index=index)
 
     def letter_item(self, letter: Letter, level: str, root: str, urls: dict[str, str]) -> Markup:
-        """One letter's entry in a list, rendered once for each heading level and folder depth it is shown at."""
-        key = (id(letter), level, root)
+        """One letter's entry in a list, rendered once for each heading level it is shown at: its links are made
+        with a mark where the way back to the site's root goes, filled in for each page. (Where the entry uses
+        `root` itself, or its text holds the mark, it is rendered for each folder depth instead.)"""
+        key = (id(letter), level)
         if key not in self._items:
-            def link(target: str) -> str:
-                return target if root == "./" else root + target
-            self._items[key] = Markup(self.env.get_template("_letter_item.html").render(
-                site=self.config, letter=letter, level=level, urls=urls, link=link, root=root).rstrip("\n"))
-        return self._items[key]
+            made = []
+
+            def marked(target: str) -> str:
+                made.append(target)
+                return ROOT_MARK + target
+            html = self._item_html(letter, level, ROOT_MARK, urls, marked)
+            self._items[key] = html if html.count(ROOT_MARK) == len(made) else None
+        found = self._items[key]
+        if found is None:
+            by_depth = (id(letter), level, root)
+            if by_depth not in self._items_by_depth:
+                def link(target: str) -> str:
+                    return target if root == "./" else root + target
+                self._items_by_depth[by_depth] = self._item_html(letter, level, root, urls, link)
+            return Markup(self._items_by_depth[by_depth])
+        return Markup(found.replace(ROOT_MARK, "" if root == "./" else root))
+
+    def _item_html(self, letter: Letter, level: str, root: str, urls: dict[str, str],
+                   link: Callable[[str], str]) -> str:
+        return self.env.get_template("_letter_item.html").render(
+            site=self.config, letter=letter, level=level, urls=urls, link=link, root=root).rstrip("\n")
 
     def render(self, job: PageJob) -> Rendered:
         context = job.context | job.lazy() if job.lazy else job.context
@@ -341,6 +360,7 @@ class Renderer:
 
 
 LETTER_ITEM = "_letter_item.html"
+ROOT_MARK = "\x00root\x00"  # where a list entry's links climb to the site's root
 WHOLE_PAGE_ATTRIBUTES = {"body", "meta", "sha256"}
 BOOKKEEPING_KEYS = {"source_sha256", "reader_version", "derived"}  # in a page's front matter, shown on no page
 

@@ -9,9 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from foilog.brand import contrast_ratio, darker_shade
+from foilog.config import SiteConfig
 from foilog.errors import FoilogError
+from foilog.model import Letter
+from foilog.render import ROOT_MARK, Renderer
 
 from .helpers import REPO, THEME_NAMES, THEMES, build_project, make_project, tree_bytes
 
@@ -290,3 +294,16 @@ def test_the_committed_govuk_css_is_compiled_from_its_source() -> None:
     done = subprocess.run([node, str(THEMES / "govuk" / "src" / "build.mjs"), "--check"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("title", ["Road repairs", f"Text holding the mark {ROOT_MARK} itself"])
+def test_a_list_entry_rendered_once_links_from_every_folder_depth(title: str) -> None:
+    renderer = Renderer(SiteConfig(), [THEMES / "govuk"], "/")
+    letter = Letter(source="a.txt", path=Path("a.txt"), reference="R1", title=title)
+    urls = {"a.txt": "letters/2024/r1/"}
+    for root in ("./", "../", "../../../", "./"):
+        item = renderer.letter_item(letter, "h3", root, urls)
+        target = "letters/2024/r1/" if root == "./" else root + "letters/2024/r1/"
+        assert f'href="{target}"' in item
+        assert str(escape(title)) in item
+        assert item.count(ROOT_MARK) == title.count(ROOT_MARK)
