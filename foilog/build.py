@@ -115,11 +115,11 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
         raise FoilogError(f"--strict: {len(report.problems)} problem(s) reported; nothing was published",
                           hint="fix the problems listed above, or build without --strict")
     urls = {letter_key(le): letter_url(le.page, paths.content) for le in published if le.page}
-    archive = build_archive(published)                                               # 6. browse groupings
-    related = remembered_related(published, cache, jobs)                             # 7. related requests
-    statistics = compute_statistics(published, config.working_day_limit)             # 8. statistics, charts
-    search = search_outputs(published, urls, config, cache, paths.output, jobs)      # 9. index, made beside 10-13
+    search = search_outputs(published, urls, config, cache, paths.output, jobs)      # 6. index, made beside 7-13
     try:
+        archive = build_archive(published)                                           # 7. browse groupings
+        related = remembered_related(published, cache, jobs)                         # 8. related requests
+        statistics = compute_statistics(published, config.working_day_limit)         # 9. statistics, charts
         site = Site(published, urls, extra, archive, related, statistics,
                     figures(statistics, archive.exemption_urls), feeds=is_full_url(base_url))
         renderer = Renderer(config, theme_dirs, base_url, brand)

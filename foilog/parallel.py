@@ -11,12 +11,15 @@ import gc
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
+AHEAD = 3  # batches handed to the workers ahead of the one the caller is waiting for, per worker
 _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 _BACKGROUND: Callable[[], Any] | None = None
 
@@ -53,7 +56,14 @@ def map_in_order(function: Callable[[Item], Result], items: Sequence[Item], jobs
     gc.freeze()  # the inherited objects: the workers' collections leave their pages shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(batches)), initializer=_ignore_ctrl_c) as pool:
-            for results in pool.imap(_run_batch, batches):
+            # A few batches ahead per worker, no more: results the caller has not taken yet (pages waiting to be
+            # written) are held in this process, so how many may wait is bounded, not the whole site.
+            waiting = iter(batches)
+            pending = deque(pool.apply_async(_run_batch, (batch,)) for batch in islice(waiting, AHEAD * jobs))
+            while pending:
+                results = pending.popleft().get()
+                for batch in islice(waiting, 1):
+                    pending.append(pool.apply_async(_run_batch, (batch,)))
                 yield from results
                 if done:
                     done(len(results))
