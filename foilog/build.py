@@ -31,7 +31,7 @@ from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
 from .parallel import Background, map_in_order, worker_count
-from .privacy import REVIEWED_KEY, Finding, PrivacySettings, hold_back, published_lines, scan_lines, scan_page
+from .privacy import REVIEWED_KEY, Finding, PrivacySettings, hold_back, scan_page, scan_page_text
 from .read import MAX_LETTER_BYTES, find_letter_files, letter_from_bytes, too_big, walk_files
 from .related import find_related, request_text
 from .render import ExtraPage, Fingerprints, PageJob, Renderer, Site
@@ -203,13 +203,14 @@ def remembered_scan(cache: BuildCache) -> Callable[[Path, PrivacySettings], list
         sha = cache.page_sha(page)
         if not sha:
             return scan_page(page, settings)
-        found = cache.remembered("privacy", digest(sha, settings), lambda: _scan_record(page, settings), plain=True)
+        found = cache.remembered("privacy", digest(sha, settings), lambda: _scan_record(scan_page(page, settings)),
+                                 plain=True)
         return [Finding(**finding) for finding in found]
     return scan
 
 
-def _scan_record(page: Path, settings: PrivacySettings) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(f) for f in scan_page(page, settings)]
+def _scan_record(findings: list[Finding]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(f) for f in findings]
 
 
 def _passages_record(body: str) -> list[dict[str, Any]]:
@@ -227,7 +228,7 @@ def work_out_pages(letters: list[Letter], settings: PrivacySettings, cache: Buil
     def work(task: tuple[Letter, list[tuple[str, str]]]) -> list[Any]:
         letter, wanted = task
         text, _ = read_page_text(letter.page)  # type: ignore[arg-type]
-        return _worked_out(wanted, text, lambda: page_stage.page_body(letter), lambda: letter, settings)
+        return _worked_out(wanted, text, lambda: letter.body or page_stage.body_of(text), lambda: letter, settings)
 
     for (_, wanted), values in zip(tasks, map_in_order(work, tasks, jobs, chunk=32), strict=True):
         for (namespace, key), value in zip(wanted, values, strict=False):
@@ -252,7 +253,7 @@ def _worked_out(wanted: list[tuple[str, str]], text: str, body: Callable[[], str
     values: list[Any] = []
     for namespace, _ in wanted:
         if namespace == "privacy":
-            values.append([dataclasses.asdict(f) for f in scan_lines(published_lines(text), settings)])
+            values.append(_scan_record(scan_page_text(text, settings)))
             if values[-1]:
                 break
         elif namespace == "passages":

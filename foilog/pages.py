@@ -389,6 +389,10 @@ def page_body(letter: Letter) -> str:
     """A letter's markdown body; read from its page when the build cache answered for the front matter alone."""
     if letter.body or letter.page is None:
         return letter.body
-    text = letter.page.read_text(encoding="utf-8-sig")
-    match = _FRONT.match(text)  # its front matter was read already: it is not parsed again
+    return body_of(letter.page.read_text(encoding="utf-8-sig"))
+
+
+def body_of(text: str) -> str:
+    """A page's markdown body, from its text (its front matter is not parsed again)."""
+    match = _FRONT.match(text)
     return text[match.end():] if match else text

@@ -144,7 +144,12 @@ _NOT_PUBLISHED = {"source_sha256", "derived", "reader_version", "encoding", "rea
 
 def scan_page(page: Path, settings: PrivacySettings) -> list[Finding]:
     """Every finding in a page as it will be published (markdown escapes undone), with the page's line numbers."""
-    return scan_lines(published_lines(page.read_text(encoding="utf-8-sig")), settings)
+    return scan_page_text(page.read_text(encoding="utf-8-sig"), settings)
+
+
+def scan_page_text(text: str, settings: PrivacySettings) -> list[Finding]:
+    """`scan_page` for a page's text, already read."""
+    return scan_lines(published_lines(text), settings)
 
 
 def published_lines(text: str) -> Iterator[tuple[int, str]]:
