@@ -237,10 +237,7 @@ class Staging:
     def _remove(self, relative: str, root: Path) -> None:
         """Remove a file the new site does not have, and the folders it leaves empty."""
         target = root / relative
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target, ignore_errors=True)
-        else:
-            target.unlink(missing_ok=True)
+        _discard(str(target))
         for folder in target.parents:
             if folder == root:
                 break
@@ -355,8 +352,9 @@ def _reopen(target: str) -> int | None:
 
 
 def _discard(target: str) -> None:
+    """Remove whatever is at `target`: a file, a symlink (not what it leads to) or a folder with all it holds."""
     if os.path.isdir(target) and not os.path.islink(target):
-        shutil.rmtree(target)
+        shutil.rmtree(target, ignore_errors=True)
     else:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
