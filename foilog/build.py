@@ -30,7 +30,7 @@ from .index import build_index, search_scripts
 from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
-from .parallel import Background, map_in_order, worker_count
+from .parallel import Background, long_lived, map_in_order, settled, worker_count
 from .privacy import REVIEWED_KEY, Finding, PrivacySettings, hold_back, scan_page, scan_page_text
 from .read import MAX_LETTER_BYTES, find_letter_files, letter_from_bytes, too_big, walk_files
 from .related import find_related, request_text
@@ -91,7 +91,11 @@ NO_FULL_URL = ("base_url is a path ({base_url}), not a full address, so feed.xml
 
 def build(paths: Paths, options: Options, report: Report | None = None) -> Result:
     """Build the site: a checklist of stages. Raises FoilogError when nothing can be published."""
-    report = report or Report()
+    with long_lived():  # what the stages read is kept to the end: the garbage collector need not walk it each time
+        return _build(paths, options, report or Report())
+
+
+def _build(paths: Paths, options: Options, report: Report) -> Result:
     source_date_epoch()  # a malformed SOURCE_DATE_EPOCH stops the build before any work (and before numpy reads it)
     config = load_config(paths.site_src / "site.toml")
     if options.base_url is not None and base_url_problem(options.base_url):
@@ -109,6 +113,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
                        page_reader(cache), listing.files)
     extra = load_extra_pages(paths.site_src / "pages", report)
     work_out_pages(pages, config.privacy, cache, jobs)                               #    in both processes
+    settled()
     published, held = hold_back(pages, LettersOnDemand((le.source, le) for le in letters),  # 5. personal data
                                 config.privacy, report, remembered_scan(cache))
     if options.strict and report.problems:
@@ -124,6 +129,7 @@ def build(paths: Paths, options: Options, report: Report | None = None) -> Resul
                     figures(statistics, archive.exemption_urls), feeds=is_full_url(base_url))
         renderer = Renderer(config, theme_dirs, base_url, brand)
         planned = list(renderer.plan(site))                                          # 10. pages to render
+        settled()
         pages_out = page_outputs(renderer, planned, Fingerprints(page_digest(cache)))
         data = content_outputs(open_data(published, urls, config, base_url))         # 11. open data
         feeds = content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 12.

@@ -1,0 +1,78 @@
+"""The worker processes and how the build spares the garbage collector."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+from foilog.parallel import FULL_COLLECTION_EVERY, Background, long_lived, map_in_order, settled
+
+from .helpers import build_project, make_project
+
+
+class Node:
+    def __init__(self) -> None:
+        self.other: Node | None = None
+
+
+def cycle() -> weakref.ref[Node]:
+    """A reference cycle only the collector can free; a weak reference to see when it has."""
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    return weakref.ref(a)
+
+
+def test_long_lived_freezes_until_the_outermost_block_ends() -> None:
+    thresholds = gc.get_threshold()
+    with long_lived():
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[2] == max(thresholds[2], FULL_COLLECTION_EVERY)
+        with long_lived():
+            pass
+        assert gc.get_freeze_count() > 0, "an inner block leaves the outer one's objects frozen"
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
+
+
+def test_cycles_frozen_in_a_block_are_collected_once_it_ends() -> None:
+    with long_lived():
+        kept = cycle()
+        settled()
+        gc.collect()
+        assert kept() is not None, "frozen: the collector leaves it alone"
+    gc.collect()
+    assert kept() is None
+
+
+def test_cycles_made_and_dropped_between_checkpoints_are_still_collected() -> None:
+    with long_lived():
+        dropped = cycle()
+        gc.collect()
+        assert dropped() is None
+
+
+def test_a_build_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    thresholds = gc.get_threshold()
+    assert build_project(make_project(tmp_path / "project"), jobs=2).published
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
+
+
+def test_map_in_order_gives_results_in_order_from_workers_and_unfreezes() -> None:
+    items = list(range(500))
+    assert list(map_in_order(lambda n: n * n, items, jobs=2, chunk=7)) == [n * n for n in items]
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_map_left_half_way_unfreezes() -> None:
+    results = map_in_order(lambda n: n + 1, list(range(500)), jobs=2, chunk=7)
+    assert next(results) == 1
+    results.close()
+    assert gc.get_freeze_count() == 0
+
+
+def test_background_work_gives_its_result_and_unfreezes() -> None:
+    job = Background(lambda: sum(range(1000)))
+    assert gc.get_freeze_count() == 0
+    assert job.result() == 499500
