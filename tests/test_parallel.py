@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import types
 import weakref
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def test_map_in_order_gives_results_in_order_from_workers_and_unfreezes() -> Non
 
 def test_a_map_left_half_way_unfreezes() -> None:
     results = map_in_order(lambda n: n + 1, list(range(500)), jobs=2, chunk=7)
+    assert isinstance(results, types.GeneratorType)
     assert next(results) == 1
     results.close()
     assert gc.get_freeze_count() == 0
