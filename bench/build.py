@@ -7,9 +7,9 @@
 
 `make bench-build` installs the tools (bench/requirements.txt) and runs it. For each size it generates the letters
 (bench/letters.py, the same ones every time), then measures, each in a fresh process, wall time and peak memory
-(the proportional set size of the whole process tree, summed, sampled every 50 ms: memory that forked workers
-share with the parent is split between them, not counted in each; the summed resident size is kept too) and CPU
-time. Every foilog build is the whole build `build.py` runs: the letter pages, the browse lists in each sort
+(the proportional set size of the whole process tree, summed, sampled four times a second: memory that forked
+workers share with the parent is split between them, not counted in each; the summed resident size is kept too)
+and CPU time, each build started once the files earlier ones wrote are on disk. Every foilog build is the whole build `build.py` runs: the letter pages, the browse lists in each sort
 order, related requests, the statistics and charts, the search index, the Atom feeds and sitemap (the site has a
 full base_url, as on GitHub Pages) and the open data:
 
@@ -62,6 +62,7 @@ TRASH = WORK / "trash"
 # every 50 ms, a 10,000-letter build took 18% longer. Four times a second keeps that small; memory grows and
 # shrinks over whole stages, seconds long, so the peak is still seen.
 SAMPLE_SECONDS = 0.25
+SETTLE_SECONDS = 2.0
 SITE_TOML = """title = "Eastwick FOI disclosure log"
 description = "Freedom of Information responses from the London Borough of Eastwick."
 authority = "London Borough of Eastwick"
@@ -97,8 +98,16 @@ class Result:
 # ---------------------------------------------------------------- measuring
 
 
+def settle() -> None:
+    """Write what earlier builds left in the page cache to disk first: the kernel's writeback of the last
+    build's files (hundreds of MB) would otherwise take the next build's CPU time and disk."""
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
+
+
 def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measurement:
     """Run a command; its wall time and the peak of its process tree's summed resident memory."""
+    settle()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
