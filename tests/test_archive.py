@@ -212,6 +212,35 @@ def test_ties_go_to_the_lower_reference_and_input_order_does_not_matter() -> Non
     assert again == first
 
 
+def test_ties_beyond_the_candidates_each_row_ranks_go_to_the_lower_references() -> None:
+    """More letters tied than the candidates ranked per row (count + 8): the tied ones are found in the whole
+    row, so the lowest references win however the candidates were picked."""
+    same = "How many trees were planted in parks and on streets last year?"
+    letters = [_letter(f"T{n:02}", same) for n in range(30, 0, -1)]
+    letters += [_letter("X", "How many bins were collected late?"), _letter("Y", "How many bins were missed?")]
+    for cells in (1, 64, 10_000):
+        found = find_related(letters, cells_per_chunk=cells)
+        related = {le.reference: [o.reference for o in found[id(le)]] for le in letters}
+        assert related["T01"] == ["T02", "T03", "T04", "T05", "T06"]
+        assert related["T04"] == ["T01", "T02", "T03", "T05", "T06"]
+        assert related["T30"] == ["T01", "T02", "T03", "T04", "T05"]
+        assert related["X"] == ["Y"]
+
+
+def test_a_tie_at_the_last_place_is_settled_in_the_whole_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whichever of the tied columns the partial sort happens to keep as candidates (here the highest), the
+    tied places go to the lowest columns."""
+    from foilog import related
+    scores = np.full((2, 30), 0.5, dtype=np.float32)
+    scores[:, 20] = 0.9
+
+    def highest_columns_first(a: np.ndarray, kth: int, axis: int) -> np.ndarray:
+        return np.lexsort((-np.broadcast_to(np.arange(a.shape[1]), a.shape), a), axis=axis)
+
+    monkeypatch.setattr(related.np, "argpartition", highest_columns_first)
+    assert related._best(scores, 0, 5) == [[20, 1, 2, 3, 4], [20, 0, 2, 3, 4]]
+
+
 def _exact_top_five(letters: list[Letter]) -> dict[str, list[str]]:
     """The same ranking from the whole similarity matrix at once: what the chunked search must reproduce."""
     from foilog.related import _tfidf
