@@ -121,7 +121,6 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
                           hint="fix the problems listed above, or build without --strict")
     urls = {letter_key(le): letter_url(le.page, paths.content) for le in published if le.page}
     search = search_outputs(published, urls, config, cache, paths.output, jobs)      # 6. index, made beside 7-13
-    files: Background[dict[str, str]] | None = None
     try:
         archive = build_archive(published)                                           # 7. browse groupings
         related = remembered_related(published, cache, jobs)                         # 8. related requests
@@ -130,16 +129,14 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
                     figures(statistics, archive.exemption_urls), feeds=is_full_url(base_url))
         renderer = Renderer(config, theme_dirs, base_url, brand)
         planned = list(renderer.plan(site))                                          # 10. pages to render
-        files = Background(lambda: data_and_feeds(site, config, base_url, planned),  # 11-12. open data, feeds,
-                           enabled=jobs > 1)                                         #    made beside 10's keys
         settled()
         pages_out = page_outputs(renderer, planned, Fingerprints(page_digest(cache)))
+        data = content_outputs(open_data(published, urls, config, base_url))         # 11. open data
+        feeds = content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 12.
         assets = asset_outputs(theme_dirs, brand, search_scripts()) + content_outputs(NOJEKYLL)  # 13. assets
-        outputs = pages_out + search.result() + content_outputs(files.result()) + assets  # 14. the search's files
+        outputs = pages_out + search.result() + data + feeds + assets                # 14. the search's files
     finally:
         search.close()
-        if files is not None:
-            files.close()
     cache.release_memo()  # no later stage remembers anything: the render workers are forked without it
     with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 15. output/
         with _progress_bar(len(outputs), "Writing pages", options) as progress:
@@ -177,12 +174,6 @@ def theme_folders(paths: Paths, name: str) -> list[Path]:
                           hint=f"set `theme` to one of: {', '.join(available) or '(none found)'}")
     override = paths.site_src / "theme"
     return [override, theme] if override.is_dir() else [theme]
-
-
-def data_and_feeds(site: Site, config: SiteConfig, base_url: str, planned: list[PageJob]) -> dict[str, str]:
-    """The open data files, then the feeds, sitemap.xml and robots.txt."""
-    return open_data(site.letters, site.urls, config, base_url) | site_files(site, config, base_url,
-                                                                             [j.url for j in planned if j.index])
 
 
 # GitHub Pages: publish the files as they are, without running Jekyll over them.
