@@ -9,9 +9,10 @@
 (bench/letters.py, the same ones every time), then measures, each in a fresh process, wall time and peak memory
 (the proportional set size of the whole process tree, summed, sampled four times a second: memory that forked
 workers share with the parent is split between them, not counted in each; the summed resident size is kept too)
-and CPU time, each build started once the files earlier ones wrote are on disk. Every foilog build is the whole build `build.py` runs: the letter pages, the browse lists in each sort
-order, related requests, the statistics and charts, the search index, the Atom feeds and sitemap (the site has a
-full base_url, as on GitHub Pages) and the open data:
+and CPU time, each build started once the files earlier ones wrote are on disk. Every foilog build is the whole
+build `build.py` runs: the letter pages, the browse lists in each sort order, related requests, the statistics
+and charts, the search index, the Atom feeds and sitemap (the site has a full base_url, as on GitHub Pages) and
+the open data:
 
 - foilog, clean: every letter read and understood, every page in content/ written and the site built, from
   nothing (no content/, no output/);

@@ -24,6 +24,7 @@ AHEAD = 3  # batches handed to the workers ahead of the one the caller is waitin
 _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 _BACKGROUND: Callable[[], Any] | None = None
 _FROZEN = 0  # how many `long_lived` blocks are open
+_THRESHOLDS = gc.get_threshold()  # the collector's thresholds from before the first of them
 FULL_COLLECTION_EVERY = 100  # within them, a full collection at most every this many middle ones (Python's: 10)
 
 
@@ -34,17 +35,18 @@ def long_lived() -> Iterator[None]:
     from start to end, and a full collection walks them all every time: seconds of a large build. Forked
     processes leave the memory pages they share with the parent unwritten too. Reference cycles among the frozen
     objects that become garbage are collected once the block ends."""
-    global _FROZEN
+    global _FROZEN, _THRESHOLDS
     gc.freeze()
+    if not _FROZEN:
+        _THRESHOLDS = gc.get_threshold()
+        gc.set_threshold(_THRESHOLDS[0], _THRESHOLDS[1], max(_THRESHOLDS[2], FULL_COLLECTION_EVERY))
     _FROZEN += 1
-    thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], FULL_COLLECTION_EVERY))
     try:
         yield
     finally:
         _FROZEN -= 1
-        if not _FROZEN:
-            gc.set_threshold(*thresholds)
+        if not _FROZEN:  # (the blocks may end in any order: a map left unfinished ends when it is collected)
+            gc.set_threshold(*_THRESHOLDS)
             gc.unfreeze()
 
 

@@ -36,6 +36,18 @@ def test_long_lived_freezes_until_the_outermost_block_ends() -> None:
     assert gc.get_threshold() == thresholds
 
 
+def test_blocks_ending_out_of_order_still_restore_the_collector() -> None:
+    thresholds = gc.get_threshold()
+    outer, inner = long_lived(), long_lived()
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)
+    assert gc.get_freeze_count() > 0
+    inner.__exit__(None, None, None)
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
+
+
 def test_cycles_frozen_in_a_block_are_collected_once_it_ends() -> None:
     with long_lived():
         kept = cycle()
