@@ -19,6 +19,8 @@ RELATED_COUNT = 5
 MIN_SIMILARITY = 0.05
 CELLS_PER_CHUNK = 2_000_000  # rows x letters compared at once (8 MB of float32)
 SCORE_STEPS = 1_000_000  # scores are compared to six decimal places, so ties are ties on every machine
+MARGIN = 2 / SCORE_STEPS  # wider than one step: a score that rounds to a step at or above another is never less by this
+BLOCK = 64  # columns whose highest score bounds each row's candidates
 # Words every FOI request uses, and the months its dates name: they say nothing about what it is about.
 FOI_STOP_WORDS = frozenset((
     "act", "advise", "answer", "authority", "confirm", "copy", "council", "councils", "currently", "data", "dear",
@@ -88,30 +90,37 @@ def _tfidf(texts: list[str]) -> Any:
 
 
 def _best(scores: np.ndarray, start: int, count: int) -> list[list[int]]:
-    """Each row's `count` highest-scoring columns above MIN_SIMILARITY, itself excluded; ties by column."""
+    """Each row's `count` highest-scoring columns above MIN_SIMILARITY, itself excluded; ties by column.
+
+    The columns are taken in blocks of BLOCK. A row's `count`-th highest block maximum is at most its `count`-th
+    highest score, so only the blocks whose maximum reaches that bound (less a margin wider than a rounding
+    step) can hold a column of the answer, ties at the last place included; only their columns are ranked.
+    """
     rows, columns = scores.shape
     scores[np.arange(rows), np.arange(start, start + rows)] = -1.0
-    pool = min(count + 8, columns)
-    if pool < columns:
-        candidates = np.argpartition(-scores, pool - 1, axis=1)[:, :pool]
-    else:
-        candidates = np.broadcast_to(np.arange(columns), (rows, columns))
-    return [_pick(scores[row], candidates[row], count, complete=pool == columns) for row in range(rows)]
+    blocks, whole = -(-columns // BLOCK), columns // BLOCK * BLOCK
+    maxima = np.empty((rows, blocks), dtype=scores.dtype)
+    maxima[:, :whole // BLOCK] = scores[:, :whole].reshape(rows, -1, BLOCK).max(axis=2)
+    if whole < columns:
+        maxima[:, -1] = scores[:, whole:].max(axis=1)
+    bounds = np.full(rows, MIN_SIMILARITY - MARGIN, dtype=scores.dtype)
+    if blocks >= count:
+        np.maximum(bounds, np.partition(maxima, blocks - count, axis=1)[:, blocks - count] - MARGIN, out=bounds)
+    row_of, block = np.nonzero(maxima >= bounds[:, None])
+    column = (block * BLOCK)[:, None] + np.arange(BLOCK)
+    value = scores[row_of[:, None], np.minimum(column, columns - 1)]
+    kept = (column < columns) & (value >= bounds[row_of][:, None])
+    return _ranked(np.broadcast_to(row_of[:, None], column.shape)[kept], column[kept], value[kept], rows, count)
 
 
-def _pick(row: np.ndarray, candidates: np.ndarray, count: int, complete: bool) -> list[int]:
-    """The best `count` of one row's candidates, by score to six places and then by column.
-
-    The candidates are the row's highest scores. When the last place is tied with a score that may have been
-    left out of them, the tied columns are looked up in the whole row, so the tie-break is exact.
-    """
-    steps = np.rint(row[candidates].astype(np.float64) * SCORE_STEPS).astype(np.int64)
-    ranked = sorted(zip(steps.tolist(), candidates.tolist(), strict=True), key=lambda sc: (-sc[0], sc[1]))
-    threshold = round(MIN_SIMILARITY * SCORE_STEPS)
-    if not complete and len(ranked) > count and threshold <= ranked[count - 1][0] <= ranked[-1][0]:
-        last = ranked[count - 1][0]
-        above = [column for step, column in ranked if step > last]
-        every = np.rint(row.astype(np.float64) * SCORE_STEPS).astype(np.int64)
-        tied = np.flatnonzero(every == last)[: count - len(above)]
-        return above + tied.tolist()
-    return [column for step, column in ranked[:count] if step >= threshold]
+def _ranked(row_of: np.ndarray, column: np.ndarray, value: np.ndarray, rows: int, count: int) -> list[list[int]]:
+    """Each row's first `count` candidates (row, column, score) by score to six places and then by column,
+    those at MIN_SIMILARITY or more."""
+    steps = np.rint(value.astype(np.float64) * SCORE_STEPS).astype(np.int64)
+    order = np.lexsort((column, -steps, row_of))
+    row_of, column, steps = row_of[order], column[order], steps[order]
+    rank = np.arange(len(row_of)) - np.searchsorted(row_of, row_of)
+    kept = (rank < count) & (steps >= round(MIN_SIMILARITY * SCORE_STEPS))
+    ends = np.searchsorted(row_of[kept], np.arange(1, rows + 1)).tolist()
+    chosen = column[kept].tolist()
+    return [chosen[begin:end] for begin, end in zip([0, *ends[:-1]], ends, strict=True)]

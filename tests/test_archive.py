@@ -227,18 +227,34 @@ def test_ties_beyond_the_candidates_each_row_ranks_go_to_the_lower_references() 
         assert related["X"] == ["Y"]
 
 
-def test_a_tie_at_the_last_place_is_settled_in_the_whole_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whichever of the tied columns the partial sort happens to keep as candidates (here the highest), the
-    tied places go to the lowest columns."""
+def _whole_row_best(scores: np.ndarray, start: int, count: int) -> list[list[int]]:
+    """Each row ranked whole, by score to six places and then by column: what `_best` must give."""
+    out = []
+    for offset, row in enumerate(scores.astype(np.float64)):
+        steps = np.rint(row * 1_000_000).astype(np.int64)
+        ranked = sorted((j for j in range(len(row)) if j != start + offset), key=lambda j: (-steps[j], j))
+        out.append([j for j in ranked[:count] if steps[j] >= 50_000])
+    return out
+
+
+@pytest.mark.parametrize("columns", [1, 3, 9, 63, 64, 65, 200, 319, 320, 321, 1000])
+def test_the_candidates_of_a_row_hold_every_column_it_can_take(columns: int) -> None:
+    """Scores tied, a rounding step apart and either side of a step's half, at the highest of a block of columns
+    and beside it, on either side of a block's edge: the best of each row, found among the columns of the
+    blocks that can hold them, are the best of the whole row."""
     from foilog import related
-    scores = np.full((2, 30), 0.5, dtype=np.float32)
-    scores[:, 20] = 0.9
-
-    def highest_columns_first(a: np.ndarray, kth: int, axis: int) -> np.ndarray:
-        return np.lexsort((-np.broadcast_to(np.arange(a.shape[1]), a.shape), a), axis=axis)
-
-    monkeypatch.setattr(related.np, "argpartition", highest_columns_first)
-    assert related._best(scores, 0, 5) == [[20, 1, 2, 3, 4], [20, 0, 2, 3, 4]]
+    rng = np.random.default_rng(columns)
+    levels = np.array([0.0, 0.0499996, 0.05, 0.3, 0.2999996], dtype=np.float32)
+    for start in sorted({0, columns // 2}):
+        rows = min(12, columns - start)
+        scores = levels[rng.integers(0, len(levels), size=(rows, columns))]
+        scores[:, ::7] = np.float32(0.3000004)  # block maxima that bound each row at its best ties
+        for row in range(rows):  # fewer better columns than places, so the last places are ties
+            scores[row, rng.integers(0, columns, size=row % 5)] = np.float32(0.9)
+        scores[0, :] = np.float32(0.3)
+        want = _whole_row_best(scores, start, 5)
+        assert related._best(scores.copy(), start, 5) == want
+        assert related._best(scores.copy(), start, 1) == _whole_row_best(scores, start, 1)
 
 
 def _exact_top_five(letters: list[Letter]) -> dict[str, list[str]]:
