@@ -16,6 +16,7 @@ from .errors import FoilogError, Problem, Severity
 from .markdown import escape
 from .model import OUTCOMES, Block, Letter, Question
 from .privacy import REVIEWED_KEY
+from .quickyaml import QuickLoader, unreadable_value
 from .understand import FACTS, NOT_FOUND, missing_warning
 from .urls import page_path_for
 
@@ -166,9 +167,8 @@ def _one_line(text: str) -> str:
 
 # ---------------------------------------------------------------- reading
 
-# LibYAML reads ten times faster where PyYAML was built with it; pages are still written by PyYAML's own
-# emitter, so that they are byte for byte the same on every machine.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Pages are read with LibYAML (foilog.quickyaml) but written by PyYAML's own emitter, so that they are byte for
+# byte the same on every machine.
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n?", re.S)
 
 
@@ -178,11 +178,16 @@ def split_page(text: str, path: Path | str) -> tuple[dict[str, Any], str]:
         raise FoilogError("the page has no front matter", file=path, line=1,
                           hint="start the file with a line '---', the YAML keys, then another '---'")
     try:
-        meta = yaml.load(match.group(1) or "", Loader=_LOADER) or {}
+        meta = yaml.load(match.group(1) or "", Loader=QuickLoader) or {}
     except yaml.YAMLError as exc:
         problem, line = _yaml_problem(exc)
         raise FoilogError(f"the front matter is not valid YAML: {problem}", file=path, line=line,
                           hint="check indentation and quote values that contain ':' or '#'") from None
+    except (ValueError, OverflowError) as exc:  # read as a date or a number, but not a real one
+        line, value = unreadable_value(match.group(1) or "") or (0, "")
+        raise FoilogError(f"the front matter has a value that is not a real date or number: {value} ({exc})",
+                          file=path, line=line + 2, hint="write dates as YYYY-MM-DD, such as 2024-03-12; quote a "
+                          "value that is meant as text ('2024-13-45')") from None
     if not isinstance(meta, dict):
         raise FoilogError("the front matter must be a set of `key: value` lines", file=path, line=2,
                           hint="see docs/front-matter.md for the keys a page takes")

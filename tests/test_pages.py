@@ -287,3 +287,17 @@ def test_a_front_matter_date_that_is_not_a_date_is_reported(project: Path) -> No
     errors = [p for p in result.report.errors if p.file == str(page)]
     assert len(errors) == 1 and "received" in errors[0].message and "date" in errors[0].message
     assert errors[0].line == text.split("\n").index("received: 15/05/2020") + 1
+
+
+def test_a_front_matter_date_that_cannot_exist_is_reported_and_the_rest_build(project: Path) -> None:
+    """YAML reads 2020-13-45 as a date and cannot make one: the page is reported with the line, not the build
+    stopped."""
+    build_project(project)
+    page = page_of(project, "6299088")
+    text = page.read_text(encoding="utf-8").replace("received: 2020-05-15", "received: 2020-13-45")
+    page.write_text(text, encoding="utf-8")
+    result = build_project(project)
+    errors = [p for p in result.report.errors if p.file == str(page)]
+    assert len(errors) == 1 and "2020-13-45" in errors[0].message and "YYYY-MM-DD" in errors[0].hint
+    assert errors[0].line == text.split("\n").index("received: 2020-13-45") + 1
+    assert result.published and len(result.letters) == len(seeds_expected()) - 1

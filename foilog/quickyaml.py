@@ -1,0 +1,85 @@
+"""YAML front matter read as `yaml.safe_load` reads it, with LibYAML, and built into Python values quickly.
+
+PyYAML's constructor builds each value through a general machine (generators for nested values, a record of
+every node built, for anchors and cycles). Front matter is plain mappings, lists and scalars: for that, values are
+built here directly, each scalar by the same constructor function PyYAML would call. Anything else (an alias
+used twice, a merge key `<<`, a key that is not a scalar, a tag such as `!!set` or `!!omap`) is built by PyYAML
+itself, from the same nodes, so the result (or the error) is always PyYAML's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+# LibYAML reads ten times faster where PyYAML was built with it (PyYAML's wheels are).
+_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+STR, MAP, SEQ, MERGE = (_TAG + name for name in ("str", "map", "seq", "merge"))
+
+
+class _NotPlain(Exception):
+    """The document holds something only PyYAML's own constructor builds."""
+
+
+class QuickLoader(_BASE):  # type: ignore[valid-type,misc]
+    """`yaml.load(text, Loader=QuickLoader)` gives what `yaml.safe_load(text)` gives."""
+
+    def construct_document(self, node: Node) -> Any:
+        try:
+            return self._plain(node, set())
+        except _NotPlain:
+            return super().construct_document(node)
+
+    def _plain(self, node: Node, seen: set[int]) -> Any:
+        if id(node) in seen:  # an alias: PyYAML gives the same object each time it is used
+            raise _NotPlain
+        seen.add(id(node))
+        kind = type(node)
+        if kind is ScalarNode:
+            if node.tag == STR:
+                return node.value
+            construct = self.yaml_constructors.get(node.tag)
+            if construct is None:
+                raise _NotPlain
+            return construct(self, node)
+        if kind is MappingNode and node.tag == MAP:
+            mapping = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not ScalarNode or key_node.tag == MERGE:
+                    raise _NotPlain
+                mapping[self._plain(key_node, seen)] = self._plain(value_node, seen)
+            return mapping
+        if kind is SequenceNode and node.tag == SEQ:
+            return [self._plain(child, seen) for child in node.value]
+        raise _NotPlain
+
+
+def unreadable_value(text: str) -> tuple[int, str] | None:
+    """The first value (its line, counted from 0, and its text) that YAML takes for a date or number but that is
+    not one, such as 2024-13-45: what made loading `text` raise ValueError."""
+    loader = QuickLoader(text)
+    try:
+        root = loader.get_single_node()
+        for node in _in_order(root) if root is not None else ():
+            construct = loader.yaml_constructors.get(node.tag) if type(node) is ScalarNode else None
+            if construct is not None:
+                try:
+                    construct(loader, node)
+                except (ValueError, OverflowError):
+                    return node.start_mark.line, node.value
+    finally:
+        loader.dispose()
+    return None
+
+
+def _in_order(node: Node) -> list[Node]:
+    """A document's nodes in the order they are written."""
+    found = [node]
+    children = [n for pair in node.value for n in pair] if type(node) is MappingNode else \
+        node.value if type(node) is SequenceNode else []
+    for child in children:
+        found += _in_order(child)
+    return found
