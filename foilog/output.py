@@ -22,7 +22,6 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import json
 import os
 import shutil
 import subprocess
@@ -34,7 +33,7 @@ from stat import S_ISDIR, S_ISLNK, S_ISREG
 from types import TracebackType
 from typing import Any
 
-from .cache import BuildCache, code_version, output_stat
+from .cache import BuildCache, code_version, output_stat, read_json, write_json
 from .clock import source_date_epoch
 from .errors import FoilogError
 from .parallel import map_in_order
@@ -112,7 +111,7 @@ class Staging:
             return None
         manifest = self.cache_dir / SPARE_MANIFEST
         try:
-            known = json.loads(manifest.read_text(encoding="utf-8"))
+            known = read_json(manifest)
             manifest.unlink()
         except (OSError, ValueError):
             known = None
@@ -474,17 +473,14 @@ def _folder_stats(root: Path, folders: Iterable[str]) -> dict[str, list[int]]:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return read_json(path)
     except (OSError, ValueError):
         return None
 
 
 def _write_json(path: Path, data: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(json.dumps(data, separators=(",", ":")))  # json.dump would encode in Python, piece by piece
-    os.replace(temporary, path)
+    write_json(path, data)
 
 
 _removing: list[subprocess.Popen[bytes]] = []

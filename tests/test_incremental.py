@@ -4,6 +4,7 @@ build from nothing makes. Parallel builds make the same site as one process."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -445,3 +446,25 @@ def test_after_a_build_that_kept_the_index_only_the_changed_page_is_read_again(
     build_project(project)
     assert calls.read_text(encoding="utf-8") == "changed\n", "the other letters' passages were remembered"
     assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("line", ["score: .nan", "score: -.inf", "big: 123456789012345678901234567890"])
+def test_front_matter_the_cache_cannot_keep_exactly_is_read_again_and_built_the_same(
+        project: Path, tmp_path: Path, line: str) -> None:
+    """NaN and infinity (which JSON has no words for) and integers beyond 64 bits in a page: the page is read
+    afresh in every build rather than kept in the cache changed, and the cache is still written."""
+    build_project(project)
+    page = project / "content" / "letters" / "2020" / "6251688.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("\ntitle:", f"\n{line}\ntitle:", 1), encoding="utf-8")
+    os.utime(page, ns=(page.stat().st_mtime_ns - 10**10,) * 2)  # old enough for the cache to keep its entry
+    build_project(project)
+    inputs = json.loads((project / CACHE_DIR / INPUTS_FILE).read_text(encoding="utf-8"))
+    assert (str(page) in inputs["pages"]) == ("big" in line)
+    assert build_project(project).report.errors == []
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_the_cache_writes_what_orjson_cannot() -> None:
+    from foilog.cache import json_bytes
+    assert json.loads(json_bytes({"a": [1, "é", 2**70]})) == {"a": [1, "é", 2**70]}
+    assert json_bytes({"a": "é"}) == '{"a":"é"}'.encode()
