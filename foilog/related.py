@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .model import Letter
-from .parallel import map_in_order
+from .parallel import Background, map_in_order
 
 RELATED_COUNT = 5
 MIN_SIMILARITY = 0.05
@@ -49,7 +49,9 @@ def request_text(letter: Letter, body: str | None = None) -> str:
 def find_related(letters: list[Letter], count: int = RELATED_COUNT, cells_per_chunk: int = CELLS_PER_CHUNK,
                  text: Callable[[Letter], str] = request_text, jobs: int = 1) -> dict[int, list[Letter]]:
     """For each letter (by id()), up to `count` other letters most alike, most alike first (by `text`: what
-    each letter asked); the letters compared a chunk at a time across `jobs` processes.
+    each letter asked); the letters compared a chunk at a time across `jobs` processes. With more than one job,
+    the TF-IDF weights are worked out in a process of their own: scikit-learn (70 MB once imported) and what it
+    makes on the way stay out of this process, which the render workers are later forked from.
 
     Ties go to the letter with the lower reference, so the same letters always give the same answer.
     """
@@ -58,7 +60,7 @@ def find_related(letters: list[Letter], count: int = RELATED_COUNT, cells_per_ch
     texts = [text(le) for le in order]
     if len(order) < 2:
         return related
-    matrix = _tfidf(texts)
+    matrix = Background(lambda: _tfidf(texts), enabled=jobs > 1).result()  # scikit-learn is not kept here
     if matrix is None:
         return related
     transposed = matrix.T.tocsr()

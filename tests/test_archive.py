@@ -227,6 +227,24 @@ def test_ties_beyond_the_candidates_each_row_ranks_go_to_the_lower_references() 
         assert related["X"] == ["Y"]
 
 
+def test_with_two_jobs_scikit_learn_is_imported_in_a_process_of_its_own_only() -> None:
+    """The process the render workers are later forked from does not keep scikit-learn (70 MB) in memory."""
+    script = """
+import sys
+from pathlib import Path
+from foilog.model import Letter
+from foilog.related import find_related
+letters = [Letter(source=f"{n}.txt", path=Path(f"{n}.txt"), reference=str(n), title=str(n),
+                  body=f"## Request\\n\\nHow many {word} were {verb}?\\n") for n, (word, verb) in
+           enumerate([(w, v) for w in ("trees", "bins", "roads") for v in ("planted", "mended", "counted")])]
+found = find_related(letters, jobs=int(sys.argv[1]))
+print(sum(map(len, found.values())), "sklearn" in sys.modules)
+"""
+    one, two = (subprocess.run([sys.executable, "-c", script, jobs], cwd=REPO, capture_output=True, text=True,
+                               check=True).stdout.split() for jobs in ("1", "2"))
+    assert one == [one[0], "True"] and two == [one[0], "False"] and int(one[0]) > 0
+
+
 def _whole_row_best(scores: np.ndarray, start: int, count: int) -> list[list[int]]:
     """Each row ranked whole, by score to six places and then by column: what `_best` must give."""
     out = []
