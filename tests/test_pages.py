@@ -301,3 +301,20 @@ def test_a_front_matter_date_that_cannot_exist_is_reported_and_the_rest_build(pr
     assert len(errors) == 1 and "2020-13-45" in errors[0].message and "YYYY-MM-DD" in errors[0].hint
     assert errors[0].line == text.split("\n").index("received: 2020-13-45") + 1
     assert result.published and len(result.letters) == len(seeds_expected()) - 1
+
+
+@pytest.mark.parametrize(("value", "problem"), [("&a [x, *a]", "holds itself"),
+                                                ("[" * 70 + "]" * 70, "nested more than 64")])
+def test_front_matter_no_stage_could_walk_is_reported_and_the_rest_build(project: Path, value: str,
+                                                                          problem: str) -> None:
+    """A hand edit that makes a value hold itself, or nest without end, is reported with its line (before, the
+    build stopped with a RecursionError)."""
+    build_project(project)
+    page = page_of(project, "6299088")
+    text = re.sub(r"(?m)^topics:\n(- .*\n)*", f"topics: {value}\n", page.read_text(encoding="utf-8"), count=1)
+    page.write_text(text, encoding="utf-8")
+    result = build_project(project)
+    errors = [p for p in result.report.errors if p.file == str(page)]
+    assert len(errors) == 1 and problem in errors[0].message
+    assert errors[0].line == text.split("\n").index(f"topics: {value}") + 1
+    assert result.published and len(result.letters) == len(seeds_expected()) - 1

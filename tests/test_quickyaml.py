@@ -107,3 +107,28 @@ def test_a_date_that_cannot_exist_is_found_with_its_line() -> None:
     assert unreadable_value("title: T\nreceived: 2024-03-12\nothers:\n- x: 2024-02-30\n") == (3, "2024-02-30")
     assert unreadable_value("title: T\nreceived: 2024-03-12\n") is None
     assert unreadable_value("") is None
+
+
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 10)}]\n" for n in range(6))
+UNWALKABLE = {
+    "a list that holds itself": ("title: T\ntopics: &a [x, *a]\n", 2, "holds itself"),
+    "a mapping that holds itself": ("title: T\nderived: &d\n  again: *d\n", 2, "holds itself"),
+    "a list nested 65 deep": ("title: T\ntopics: " + "[" * 64 + "]" * 64 + "\n", 2, "nested more than 64"),
+    "a list nested 65 deep, with an alias": (
+        "title: &t T\ntopics: " + "[" * 64 + "*t" + "]" * 64 + "\n", 2, "nested more than 64"),
+    "a billion laughs": (LAUGHS, 5, "more than 100,000 values"),  # e: 10 of d, which is 10 of c, ... of a
+}
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), UNWALKABLE.values(), ids=UNWALKABLE.keys())
+def test_front_matter_no_stage_could_walk_is_refused_with_its_line(text: str, line: int, problem: str) -> None:
+    with pytest.raises(yaml.YAMLError) as raised:
+        yaml.load(text, Loader=QuickLoader)
+    assert problem in str(raised.value)
+    assert raised.value.problem_mark.line + 1 == line  # type: ignore[attr-defined]
+
+
+def test_front_matter_64_deep_and_with_shared_aliases_is_read() -> None:
+    _same("title: T\ntopics: " + "[" * 63 + "]" * 63 + "\n")  # the mapping and 63 lists
+    _same("a: &a [x, x]\nb: [*a, *a, *a]\nc: [*a, *a]\n")
