@@ -189,3 +189,29 @@ def test_a_fact_filled_in_on_the_page_is_no_longer_reported(tmp_path: Path) -> N
     [after] = [p for p in build_project(root).report.warnings if p.file == "letters/no-facts.txt"]
     assert "its reference" not in after.message and "the date of the response" not in after.message
     assert "the date the request was received" in after.message, "what is still missing is still reported"
+
+
+# Values a hand edit may leave in front matter: wrong types, impossible dates, YAML's odd corners.
+ODD_VALUES = ["", "~", "0", "-1", "1e400", ".nan", "2020-13-45", "2020-01-01T10:00:00", "[]", "{}", "[1, 2]",
+              "{a: b}", "[{id: 1}]", "[{text: [1]}]", "[[x]]", "yes", "!!binary aGVsbG8=", "'<script>'",
+              "99999999999999999999999", "[null]", "&a [x, *a]", "!!set {a, b}", "!!python/name:os.system",
+              "[" * 600 + "]" * 600]
+ODD_KEYS = ["title", "topics", "questions", "received", "derived"]  # one on each example letter's page
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_an_odd_front_matter_value_is_reported_or_published_never_a_crash(tmp_path: Path, value: str) -> None:
+    """Each value in a different key on each page: the build reports what it cannot use, with the page, and
+    publishes the rest; it never stops with a traceback."""
+    root = make_project(tmp_path / "project")
+    build_project(root)
+    pages = sorted((root / "content" / "letters").rglob("*.md"))
+    for page, key in zip(pages, ODD_KEYS, strict=True):
+        text = page.read_text(encoding="utf-8")
+        text = re.sub(rf"(?m)^{key}:.*\n(?:[ -].*\n)*", "", text)
+        page.write_text(text.replace("---\n", f"---\n{key}: {value}\n", 1), encoding="utf-8")
+    result = build_project(root)
+    assert result.published
+    troubled = {p.file for p in result.report.problems}
+    published = {le.page for le in result.letters}
+    assert all(page in published or str(page) in troubled for page in pages)
