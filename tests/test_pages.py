@@ -289,32 +289,20 @@ def test_a_front_matter_date_that_is_not_a_date_is_reported(project: Path) -> No
     assert errors[0].line == text.split("\n").index("received: 15/05/2020") + 1
 
 
-def test_a_front_matter_date_that_cannot_exist_is_reported_and_the_rest_build(project: Path) -> None:
-    """YAML reads 2020-13-45 as a date and cannot make one: the page is reported with the line, not the build
-    stopped."""
+@pytest.mark.parametrize(("key", "value", "problem", "hint"), [
+    ("received", "2020-13-45", "not a real date or number: 2020-13-45", "YYYY-MM-DD"),  # YAML's date, impossible
+    ("topics", "&a [x, *a]", "holds itself", "check"),
+    ("topics", "[" * 70 + "]" * 70, "nested more than 64", "check"),
+])
+def test_front_matter_no_stage_can_use_is_reported_with_its_line_and_the_rest_build(
+        project: Path, key: str, value: str, problem: str, hint: str) -> None:
+    """Hand edits that had stopped the whole build with a traceback (ValueError, RecursionError)."""
     build_project(project)
     page = page_of(project, "6299088")
-    text = page.read_text(encoding="utf-8").replace("received: 2020-05-15", "received: 2020-13-45")
+    text = re.sub(rf"(?m)^{key}:.*\n(?:[ -].*\n)*", f"{key}: {value}\n", page.read_text(encoding="utf-8"), count=1)
     page.write_text(text, encoding="utf-8")
     result = build_project(project)
     errors = [p for p in result.report.errors if p.file == str(page)]
-    assert len(errors) == 1 and "2020-13-45" in errors[0].message and "YYYY-MM-DD" in errors[0].hint
-    assert errors[0].line == text.split("\n").index("received: 2020-13-45") + 1
-    assert result.published and len(result.letters) == len(seeds_expected()) - 1
-
-
-@pytest.mark.parametrize(("value", "problem"), [("&a [x, *a]", "holds itself"),
-                                                ("[" * 70 + "]" * 70, "nested more than 64")])
-def test_front_matter_no_stage_could_walk_is_reported_and_the_rest_build(project: Path, value: str,
-                                                                          problem: str) -> None:
-    """A hand edit that makes a value hold itself, or nest without end, is reported with its line (before, the
-    build stopped with a RecursionError)."""
-    build_project(project)
-    page = page_of(project, "6299088")
-    text = re.sub(r"(?m)^topics:\n(- .*\n)*", f"topics: {value}\n", page.read_text(encoding="utf-8"), count=1)
-    page.write_text(text, encoding="utf-8")
-    result = build_project(project)
-    errors = [p for p in result.report.errors if p.file == str(page)]
-    assert len(errors) == 1 and problem in errors[0].message
-    assert errors[0].line == text.split("\n").index(f"topics: {value}") + 1
+    assert len(errors) == 1 and problem in errors[0].message and hint in errors[0].hint
+    assert errors[0].line == text.split("\n").index(f"{key}: {value}") + 1
     assert result.published and len(result.letters) == len(seeds_expected()) - 1
