@@ -32,7 +32,8 @@ class _NotPlain(Exception):
 
 
 class QuickLoader(_BASE):  # type: ignore[valid-type,misc]
-    """`yaml.load(text, Loader=QuickLoader)` gives what `yaml.safe_load(text)` gives."""
+    """`yaml.load(text, Loader=QuickLoader)` gives what `yaml.safe_load(text)` gives, or refuses front matter no
+    stage could walk (a ConstructorError, with the line)."""
 
     def construct_document(self, node: Node) -> Any:
         try:
