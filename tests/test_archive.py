@@ -212,9 +212,9 @@ def test_ties_go_to_the_lower_reference_and_input_order_does_not_matter() -> Non
     assert again == first
 
 
-def test_ties_beyond_the_candidates_each_row_ranks_go_to_the_lower_references() -> None:
-    """More letters tied than the candidates ranked per row (count + 8): the tied ones are found in the whole
-    row, so the lowest references win however the candidates were picked."""
+def test_ties_beyond_the_places_go_to_the_lower_references() -> None:
+    """Thirty letters tied, far more than the five places, in chunks of every size: the lowest references win
+    whichever columns each chunk holds."""
     same = "How many trees were planted in parks and on streets last year?"
     letters = [_letter(f"T{n:02}", same) for n in range(30, 0, -1)]
     letters += [_letter("X", "How many bins were collected late?"), _letter("Y", "How many bins were missed?")]
