@@ -11,7 +11,8 @@ the same numbers in a few seconds.
 Files written under `search/data/` (see docs/search.md): `manifest.json` (fields, shard boundaries, facet names,
 common words), `shards/N.json` (the postings of a run of terms), `words/L.json` (the letters' words of length L,
 for the typo-tolerant retry), `facets.json` (each letter's year, topics, exemptions, outcome, law and timeliness,
-packed) and `docs/B/N.json` (one letter's title, facts and text passages, for its result and snippet).
+packed) and, apart from the rest in folders of 1,000 named after their content, `docs/B-H/N.json` (one letter's title,
+facts and text passages, for its result and snippet).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .render import format_date
 from .searchtext import stem, words
 from .urls import (
     DOCS_PER_FOLDER,
+    SEARCH_DATA_URL,
     SEARCH_MANIFEST_URL,
     SEARCH_SCRIPTS,
     letter_key,
@@ -47,11 +49,12 @@ from .urls import (
     output_path,
     search_build_url,
     search_doc_path,
+    search_docs_url,
     search_shard_path,
     search_words_path,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 LUNR_VERSION = "2.3.9"
 # Field name and boost, in lunr's field order. A reference match outweighs any other field's (the tests hold it).
 FIELDS: tuple[tuple[str, int], ...] = (("reference", 30), ("title", 10), ("summary", 3), ("request", 1),
@@ -284,9 +287,11 @@ class SearchIndex:
     def data_files(self) -> dict[str, bytes]:
         """The search's data files, by their place in the site.
 
-        They go into a folder named after a hash of their content (search/data/<build>/); only the manifest,
-        which names that folder, has a fixed address. A browser holding an old manifest or old shards in its cache
-        can then never mix two builds.
+        The letters' records go into folders of DOCS_PER_FOLDER, each named after a hash of its files
+        (search/data/docs/<bucket>-<hash>/); the rest into one folder named after a hash of everything
+        (search/data/<build>/). Only the manifest, which names the folders, has a fixed address. A browser holding
+        an old manifest or old shards in its cache can then never mix two builds, and a rebuild after one letter
+        changed writes the records of its folder only.
         """
         digest = hashlib.sha256()
         data: dict[str, bytes] = {}
@@ -295,8 +300,9 @@ class SearchIndex:
             digest.update(path.encode() + b"\0" + content)
             data[path] = content
 
-        for doc in self.docs:
-            add(search_doc_path(doc.number), _json(doc_record(doc), without_bidi=True))
+        records = self.doc_files()
+        for folder in records:
+            digest.update(folder.encode() + b"\0")
         add("facets.json", _json(facet_data(self.docs, self.facets)))
         boundaries = []
         for number, shard in enumerate(self.shards()):
@@ -306,11 +312,26 @@ class SearchIndex:
             add(search_words_path(length), _json(terms))
         build = digest.hexdigest()[:16]
         folder = search_build_url(build)
-        files = {output_path(folder + path): content for path, content in data.items()}
-        files[output_path(SEARCH_MANIFEST_URL)] = self.manifest(build, boundaries)
-        self.written.update({folder + path: len(content) for path, content in data.items()})
+        placed = {folder + path: content for path, content in data.items()}
+        placed.update((docs + path, content) for docs, files in records.items() for path, content in files.items())
+        files = {output_path(url): content for url, content in placed.items()}
+        doc_folders = [docs.removeprefix(SEARCH_DATA_URL) for docs in records]
+        files[output_path(SEARCH_MANIFEST_URL)] = self.manifest(build, boundaries, doc_folders)
+        self.written.update({url: len(content) for url, content in placed.items()})
         self.written[SEARCH_MANIFEST_URL] = len(files[output_path(SEARCH_MANIFEST_URL)])
         return files
+
+    def doc_files(self) -> dict[str, dict[str, bytes]]:
+        """Each folder of letters' records (its URL) with its files, in document order."""
+        folders: dict[str, dict[str, bytes]] = {}
+        for start in range(0, len(self.docs), DOCS_PER_FOLDER):
+            files = {search_doc_path(doc.number): _json(doc_record(doc), without_bidi=True)
+                     for doc in self.docs[start:start + DOCS_PER_FOLDER]}
+            content = hashlib.sha256()
+            for path, record in files.items():
+                content.update(path.encode() + b"\0" + record)
+            folders[search_docs_url(start // DOCS_PER_FOLDER, content.hexdigest()[:16])] = files
+        return folders
 
     @cached_property
     def sorted_terms(self) -> list[str]:
@@ -357,13 +378,14 @@ class SearchIndex:
                 common.append(term)
         return common
 
-    def manifest(self, build: str, boundaries: list[str]) -> bytes:
+    def manifest(self, build: str, boundaries: list[str], doc_folders: list[str]) -> bytes:
         return _json({
             "format": FORMAT_VERSION,
             "lunr": LUNR_VERSION,
             "build": build,
             "documents": len(self.docs),
             "docsPerFolder": DOCS_PER_FOLDER,
+            "docs": doc_folders,
             "fields": [name for name, _ in FIELDS],
             "shards": boundaries,
             "words": sorted(self.dictionary),

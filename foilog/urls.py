@@ -191,9 +191,15 @@ def search_build_url(build: str) -> str:
     return f"{SEARCH_DATA_URL}{build}/"
 
 
+def search_docs_url(bucket: int, content: str) -> str:
+    """The folder of the search records of letters `bucket * DOCS_PER_FOLDER` onwards, named after the bucket and
+    a hash of its files: a build that changes none of them keeps the folder, and a cached copy is never stale."""
+    return f"{SEARCH_DATA_URL}docs/{bucket}-{content}/"
+
+
 def search_doc_path(number: int) -> str:
-    """One letter's search record, within a build's folder: docs/<number // 1000>/<number>.json."""
-    return f"docs/{number // DOCS_PER_FOLDER}/{number}.json"
+    """One letter's search record, within its bucket's folder."""
+    return f"{number}.json"
 
 
 def search_shard_path(number: int) -> str:

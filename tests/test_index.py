@@ -39,6 +39,12 @@ def build_folder(site: Path) -> Path:
     return site / "search" / "data" / data(site, "manifest.json")["build"]
 
 
+def doc_file(site: Path, number: int) -> Path:
+    """A letter's search record, where the manifest says it is."""
+    manifest = data(site, "manifest.json")
+    return site / "search" / "data" / manifest["docs"][number // manifest["docsPerFolder"]] / f"{number}.json"
+
+
 def lunr_query(serialized: dict[str, Any], query: str) -> list[str]:
     """Refs of the letters holding every word of `query`, best first, as lunr scores them (lunr.py here)."""
     found = LunrIndex.load(serialized)
@@ -97,7 +103,7 @@ def test_paragraphs_most_letters_share_are_not_indexed(generated: tuple[index.Se
     shared = "We have processed this request under the Freedom of Information Act 2000."
     assert all(shared in letter.body for letter in (d.letter for d in search_index.docs))
     assert "process" not in search_index.postings.terms  # "processed" is in no other paragraph
-    assert shared not in (build_folder(site) / "docs" / "0" / "0.json").read_text(encoding="utf-8")
+    assert shared not in doc_file(site, 0).read_text(encoding="utf-8")
     # a closing section folded away on the page is not indexed either
     assert "wilmslow" not in search_index.postings.terms
 
@@ -143,7 +149,7 @@ def test_words_lunr_would_drop_as_stop_words_are_searchable(tmp_path: Path) -> N
 
 
 def test_each_letters_record_has_its_questions_with_anchors(example_site: BuiltSite) -> None:
-    docs = build_folder(example_site.output) / "docs"
+    docs = example_site.output / "search" / "data" / "docs"
     records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(docs.rglob("*.json"))]
     record = next(r for r in records if r["reference"] == "6251688")
     assert record["url"] == "letters/2020/6251688/"
@@ -203,6 +209,28 @@ def test_the_same_letters_give_byte_identical_files(tmp_path: Path) -> None:
     assert tree_bytes(first) == tree_bytes(second)
 
 
+def test_a_changed_letter_changes_only_its_own_folder_of_records(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records are kept in folders named after their content, so a rebuild after one letter changed rewrites that
+    letter's folder and keeps the others, while the rest of the index moves to a new build folder."""
+    monkeypatch.setattr(index, "DOCS_PER_FOLDER", 4)
+    letters = corpus.letters(10, seed=8)
+    before = index.build_index(letters, corpus.urls(letters), SiteConfig())
+    old = before.data_files()
+    changed = before.docs[5].letter
+    changed.body = changed.body.replace("## Response\n", "## Response\n\nA further note was added on review.\n", 1)
+    after = index.build_index(letters, corpus.urls(letters), SiteConfig())
+    new = after.data_files()
+    old_manifest, new_manifest = (json.loads(files["search/data/manifest.json"]) for files in (old, new))
+    old_folders, new_folders = old_manifest["docs"], new_manifest["docs"]
+    assert len(old_folders) == len(new_folders) == 3
+    assert [a == b for a, b in zip(old_folders, new_folders, strict=True)] == [True, False, True]
+    kept = {path: data for path, data in new.items() if f"/{new_folders[1]}" not in path and "/docs/" in path}
+    assert kept and all(old[path] == data for path, data in kept.items())
+    assert "A further note" in new[f"search/data/{new_folders[1]}5.json"].decode()
+    assert old_manifest["build"] != new_manifest["build"]
+
+
 def test_without_lunr_js_the_build_stops_and_output_is_untouched(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_project(tmp_path / "project")
@@ -220,8 +248,9 @@ def test_the_build_writes_the_search_page_and_data(example_site: BuiltSite) -> N
     for name in ("search/index.html", "assets/search.js", "assets/lunr.min.js", "search/data/manifest.json"):
         assert (example_site.output / name).is_file(), name
     assert (build_folder(example_site.output) / "facets.json").is_file()
-    assert [p.name for p in (search / "data").iterdir() if p.is_dir()] == [data(example_site.output,
-                                                                                "manifest.json")["build"]]
+    manifest = data(example_site.output, "manifest.json")
+    assert sorted(p.name for p in (search / "data").iterdir() if p.is_dir()) == sorted([manifest["build"], "docs"])
+    assert [f"docs/{p.name}/" for p in (search / "data" / "docs").iterdir()] == manifest["docs"]
     assert (example_site.output / "assets" / "lunr.min.js").read_bytes().startswith(b"/**\n * lunr - http://lunrjs.com")
     manifest = data(example_site.output, "manifest.json")
     assert manifest["documents"] == len(example_site.result.letters) == 5

@@ -164,11 +164,11 @@ class Crawl:
 
 def search_files(manifest: dict[str, Any]) -> list[str]:
     """The search index's files, addressed from its manifest as foilog/static/search.js addresses them."""
-    build, per_folder = f"{manifest['build']}/", manifest["docsPerFolder"]
+    build, per_folder, docs = f"{manifest['build']}/", manifest["docsPerFolder"], manifest["docs"]
     return [build + "facets.json",
             *(f"{build}shards/{number}.json" for number in range(len(manifest["shards"]))),
             *(f"{build}words/{length}.json" for length in manifest["words"]),
-            *(f"{build}docs/{number // per_folder}/{number}.json" for number in range(manifest["documents"]))]
+            *(f"{docs[number // per_folder]}{number}.json" for number in range(manifest["documents"]))]
 
 
 def fetch(url: str) -> tuple[int, str]:

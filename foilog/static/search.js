@@ -217,12 +217,12 @@
   }
 
   /**
-   * The manifest: it names the folder of the current build's files. The page preloads it; if a cached copy is
+   * The manifest: it names the folders of the current build's files. The page preloads it; if a cached copy is
    * out of date, its build's files are gone and `Engine#get` fetches it again.
    */
   function loadManifest (base, get, cache) {
     return get(base + 'manifest.json', cache ? { cache: cache } : undefined).then(function (manifest) {
-      if (manifest.format !== 1) throw new Error('this page cannot read search index format ' + manifest.format)
+      if (manifest.format !== 2) throw new Error('this page cannot read search index format ' + manifest.format)
       return manifest
     })
   }
@@ -233,12 +233,13 @@
   }
 
   /**
-   * A file of this build. If it cannot be had and the site has been rebuilt meanwhile (the old build's files are
-   * gone), fail with `error.manifest` set to the new manifest, so the page can start again with it.
+   * A file of this build, by its path in the index's folder. If it cannot be had and the site has been rebuilt
+   * meanwhile (the old build's files are gone), fail with `error.manifest` set to the new manifest, so the page can
+   * start again with it.
    */
   Engine.prototype.get = function (path) {
     var engine = this
-    return this.fetcher(this.base + this.manifest.build + '/' + path).catch(function (error) {
+    return this.fetcher(this.base + path).catch(function (error) {
       return loadManifest(engine.base, engine.fetcher, 'reload').then(function (manifest) {
         if (manifest.build === engine.manifest.build) throw error
         var rebuilt = new Error('the search index was rebuilt while this page was open')
@@ -256,7 +257,8 @@
   Engine.prototype.shard = function (number) {
     var engine = this
     if (!this.shards.has(number)) {
-      this.shards.set(number, this.get('shards/' + number + '.json').then(function (entries) {
+      var path = this.manifest.build + '/shards/' + number + '.json'
+      this.shards.set(number, this.get(path).then(function (entries) {
         return parseShard(entries, engine.manifest.fields.length)
       }))
     }
@@ -300,7 +302,9 @@
   /** The letters' words of one length (those the typo-tolerant retry may correct a word to). */
   Engine.prototype.bucket = function (length) {
     if (this.manifest.words.indexOf(length) < 0) return Promise.resolve([])
-    if (!this.buckets.has(length)) this.buckets.set(length, this.get('words/' + length + '.json'))
+    if (!this.buckets.has(length)) {
+      this.buckets.set(length, this.get(this.manifest.build + '/words/' + length + '.json'))
+    }
     return this.buckets.get(length)
   }
 
@@ -470,8 +474,8 @@
   /** One letter's title, facts and passages. */
   Engine.prototype.record = function (number) {
     if (!this.records.has(number)) {
-      var folder = Math.floor(number / this.manifest.docsPerFolder)
-      this.records.set(number, this.get('docs/' + folder + '/' + number + '.json'))
+      var folder = this.manifest.docs[Math.floor(number / this.manifest.docsPerFolder)]
+      this.records.set(number, this.get(folder + number + '.json'))
     }
     return this.records.get(number)
   }
@@ -480,7 +484,7 @@
   Engine.prototype.facetData = function () {
     var engine = this
     if (!this.facets) {
-      this.facets = this.get('facets.json').then(function (packed) {
+      this.facets = this.get(this.manifest.build + '/facets.json').then(function (packed) {
         var out = {}
         engine.manifest.facets.forEach(function (facet) {
           out[facet.key] = (packed[facet.key] || '').split(',').map(function (chars) {
