@@ -134,14 +134,17 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
         data = content_outputs(open_data(published, urls, config, base_url))         # 11. open data
         feeds = content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 12.
         assets = asset_outputs(theme_dirs, brand, search_scripts()) + content_outputs(NOJEKYLL)  # 13. assets
-        outputs = pages_out + search.result() + data + feeds + assets                # 14. the search's files
+        with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 14. output/
+            with _progress_bar(len(pages_out) + len(data + feeds + assets), "Writing pages", options) as bar:
+                staging.take(pages_out, cache, bar.update)  # unchanged pages are kept while the search finishes
+                found = search.result()                                              # 15. the search's files
+                bar.total += len(found)
+                staging.take(found + data + feeds + assets, cache, bar.update)
+                cache.release_memo()  # no later stage remembers anything: the render workers are forked without it
+                produced = staging.make_taken(jobs, bar.update)
+            staging.publish(cache)
     finally:
         search.close()
-    cache.release_memo()  # no later stage remembers anything: the render workers are forked without it
-    with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 15. output/
-        with _progress_bar(len(outputs), "Writing pages", options) as progress:
-            produced = staging.produce(outputs, cache, jobs, progress)
-        staging.publish(cache)
     cache.save(staging.published())
     notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
@@ -398,7 +401,7 @@ def update_pages(letters: list[Letter], content: Path, config: SiteConfig, repor
     written: set[str] = set()
     work = [letters[i] for i in changed]
     with _progress_bar(len(work), "Reading letters", options) as progress:
-        results = map_in_order(lambda le: _understand(le, config), work, jobs, chunk=16, done=progress)
+        results = map_in_order(lambda le: _understand(le, config), work, jobs, chunk=16, done=progress.update)
         for index, (letter, problem, failure) in zip(changed, results, strict=True):
             # Later stages need only where the letter is (its text is read again if a stage asks for it):
             # keeping every understood letter, blocks and all, would hold the whole archive in memory.
@@ -457,11 +460,12 @@ def _understand(letter: Letter, config: SiteConfig) -> tuple[Letter, Problem | N
 
 
 @contextlib.contextmanager
-def _progress_bar(total: int, description: str, options: Options) -> Iterator[Callable[[int], None]]:
+def _progress_bar(total: int, description: str, options: Options) -> Iterator[tqdm[Any]]:
+    """A progress bar (`update(n)` as work is done), shown when there is enough work and a terminal to show it."""
     show = options.progress and total >= PROGRESS_THRESHOLD
     with tqdm(total=total, desc=description, unit="file" if "pages" in description else "letter",
               disable=not show or None, leave=False) as bar:
-        yield bar.update
+        yield bar
 
 
 def page_outputs(renderer: Renderer, planned: list[PageJob], fingerprints: Fingerprints) -> list[Output]:

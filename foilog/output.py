@@ -80,6 +80,8 @@ class Staging:
         self.stats: dict[str, list[int] | None] = {}  # the files' stats, where this build already took them
         self.known: dict[str, list[Any]] = {}  # what the staging folder already holds: path -> [key, stat]
         self._folders: set[str] = set()  # folders of the staging folder known to be real folders inside it
+        self._to_make: list[Output] = []  # outputs taken that no file could be reused for
+        self._produced = Produced()
         self._lock: int | None = None
 
     def __enter__(self) -> Staging:
@@ -168,8 +170,14 @@ class Staging:
     def produce(self, outputs: list[Output], cache: BuildCache, jobs: int,
                 progress: Callable[[int], None] | None = None) -> Produced:
         """Bring the staging folder to exactly these outputs, reusing every file whose key is unchanged."""
-        counts = Produced()
-        to_make: list[Output] = []
+        self.take(outputs, cache, progress)
+        return self.make_taken(jobs, progress)
+
+    def take(self, outputs: Iterable[Output], cache: BuildCache, progress: Callable[[int], None] | None = None
+             ) -> None:
+        """Outputs of the site: each file whose key is unchanged is reused now, the others are made by
+        `make_taken`. A build may hand over its outputs in parts, as each becomes known."""
+        counts = self._produced
         for output in outputs:
             self.stats.pop(output.relative, None)
             if output.relative in self.keys:
@@ -183,22 +191,26 @@ class Staging:
                 counts.reused += 1
                 counts.linked += 1
             else:
-                to_make.append(output)
+                self._to_make.append(output)
                 continue
             if progress:
                 progress(1)
+
+    def make_taken(self, jobs: int, progress: Callable[[int], None] | None = None) -> Produced:
+        """Remove the files that no output taken has, and make the outputs that could not be reused."""
         for relative in sorted(set(self.known) - set(self.keys), reverse=True):
             self._remove(relative, self.path)
         # Files are made across the workers and written here, one at a time: creating files at once from several
         # processes is slower than from one on some systems (sandboxes, network disks), and never faster.
+        to_make, self._to_make = self._to_make, []
         made = map_in_order(self._make, to_make, jobs, chunk=48, done=progress)
         for output, (content, problem) in zip(to_make, made, strict=True):
             if problem is not None:
                 message, file, line, hint = problem
                 raise FoilogError(message, file=file, line=line, hint=hint)
             self._write(output.relative, content)
-        counts.made = [output.relative for output in to_make]
-        return counts
+        self._produced.made = [output.relative for output in to_make]
+        return self._produced
 
     def _kept(self, output: Output) -> bool:
         entry = self.known.get(output.relative)

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from foilog import output
+from foilog.cache import BuildCache, digest
 from foilog.errors import FoilogError
-from foilog.output import Staging, recover
+from foilog.output import Output, Staging, recover
 from foilog.render import Rendered
 
 from .helpers import REPO, build_project, make_project, tree_bytes
@@ -239,6 +240,34 @@ def test_a_staged_file_is_rewritten_in_place_unless_another_path_shares_it(tmp_p
         assert (staging.path / "shared.html").read_text(encoding="utf-8") == "second"
         assert (staging.path / "pipe.html").read_text(encoding="utf-8") == "a page"
     assert live.read_text(encoding="utf-8") == "first"
+
+
+def test_outputs_taken_in_parts_give_the_site_one_produce_gives(tmp_path: Path) -> None:
+    """The build hands over its pages first and the search's files when they are ready: the site, what is reused
+    and what is made are the same as from one call, and a path taken twice is refused across the parts."""
+    def outputs(names: list[str], version: str) -> list[Output]:
+        return [Output(name, digest(name, version), lambda name=name: f"{name} {version}") for name in names]
+
+    first, second = ["a.html", "b/index.html"], ["search/data/x.json", "c.html"]  # the second part changes
+    sites, results = [], []
+    for root, in_parts in ((tmp_path / "whole", False), (tmp_path / "parts", True)):
+        for version in ("one", "two"):
+            parts = [outputs(first, "one"), outputs(second, version)]
+            cache = BuildCache.open(root / ".foilog-cache")
+            with Staging(root / "output", root / ".foilog-cache") as staging:
+                for part in parts if in_parts else [parts[0] + parts[1]]:
+                    staging.take(part, cache)
+                results.append(staging.make_taken(jobs=1))
+                staging.publish(cache)
+            cache.save(staging.published())
+        sites.append(tree_bytes(root / "output"))
+    assert sites[0] == sites[1]
+    assert results[0] == results[2] and results[1] == results[3]
+    assert sorted(results[3].made) == ["c.html", "search/data/x.json"] and results[3].reused == 2
+    with Staging(tmp_path / "again" / "output") as staging:
+        staging.take(outputs(first, "one"), BuildCache.disabled())
+        with pytest.raises(FoilogError, match="two files of the site would be written to a.html"):
+            staging.take(outputs(["a.html"], "two"), BuildCache.disabled())
 
 
 def test_source_date_epoch_stamps_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
