@@ -29,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from .bodytext import Passage, passages
 from .browse import by_answered
@@ -415,8 +416,12 @@ def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
 def _json(value: object, without_bidi: bool = False) -> bytes:
     """Compact JSON; `without_bidi`: without the direction overrides any of its strings holds (JSON writes them as
     they are, never escaped, so they are taken out of the text)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return ((BIDI_CONTROLS.sub("", text) if without_bidi else text) + "\n").encode()
+    data = orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)  # (json.dumps's compact UTF-8, several times faster)
+    if without_bidi and not data.isascii():
+        text = data.decode()
+        if BIDI_CONTROLS.search(text):
+            return BIDI_CONTROLS.sub("", text).encode()
+    return data
 
 
 # ---------------------------------------------------------------- per-letter records and facets
