@@ -26,7 +26,7 @@ from .clock import source_date_epoch
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Problem, Report
 from .feeds import site_files
-from .index import build_index, search_scripts
+from .index import KeptRecords, build_index, search_scripts
 from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
@@ -498,29 +498,61 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
     page_sha = page_digest(cache)
     inputs = digest(config, sorted((letter_key(le), urls[letter_key(le)], page_sha(le)) for le in letters))
     cache.keep("passages", (digest(page_sha(le)) for le in letters))  # for the next build that changes the index
-    known: dict[str, str] | None = cache.remembered("search", inputs, lambda: None) if cache.holds("search", inputs) \
-        else None
-    def make() -> dict[str, bytes]:
-        return build_index(letters, urls, config, remembered_passages(cache)).data_files()
+    known: dict[str, Any] | None = cache.remembered("search", inputs, lambda: None, plain=True) \
+        if cache.holds("search", inputs) else None
 
-    if known is not None and all(cache.previous_output(path, key, output_dir) for path, key in known.items()):
-        built: list[dict[str, bytes]] = []
+    def make(kept: KeptRecords | None = None) -> dict[str, bytes]:
+        return build_index(letters, urls, config, remembered_passages(cache)).data_files(kept)
 
-        def files() -> dict[str, bytes]:  # only if a file went missing since it was checked, just above
-            if not built:
-                built.append(make())
-            return built[0]
-        outputs = [Output(path, key, _search_file(files, path)) for path, key in known.items()]
+    built: list[dict[str, bytes]] = []
+
+    def files() -> dict[str, bytes]:  # every file, made here: only if one the last site had went missing meanwhile
+        if not built:
+            built.append(make())
+        return built[0]
+
+    if known is not None and all(cache.previous_output(path, key, output_dir) for path, key in known["files"].items()):
+        cache.keep(SEARCH_RECORDS, known["records"])
+        outputs = [Output(path, key, _search_file(files, path)) for path, key in known["files"].items()]
         return Background(lambda: outputs, enabled=False)
     cache.settle("passages", plain=True)  # stored here: what the background process remembers is lost
-    making = Background(make, enabled=jobs > 1)
+    making = Background(lambda: _made_keeping_records(make, config, cache, output_dir), enabled=jobs > 1)
 
     def outputs_when_made() -> list[Output]:
-        files = making.result()
-        keys: dict[str, str] = cache.remembered("search", inputs,
-                                                lambda: {path: content_key(data) for path, data in files.items()})
-        return [Output(path, key, _constant(files[path])) for path, key in keys.items()]
+        new, keys, records = making.result()
+        for folder_inputs, entry in records.items():
+            cache.remembered(SEARCH_RECORDS, folder_inputs, lambda entry=entry: entry, plain=True)  # type: ignore[misc]
+        made = cache.remembered("search", inputs, lambda: {"files": keys, "records": list(records)}, plain=True)
+        return [Output(path, key, _constant(new[path]) if path in new else _search_file(files, path))
+                for path, key in made["files"].items()]
     return _Then(making, outputs_when_made)
+
+
+SEARCH_RECORDS = "search-records"  # the build cache's folders of letters' search records, by what they are made of
+
+
+def _made_keeping_records(make: Callable[[KeptRecords], dict[str, bytes]], config: SiteConfig, cache: BuildCache,
+                          output_dir: Path) -> tuple[dict[str, bytes], dict[str, str], dict[str, dict[str, Any]]]:
+    """The search's files: the bytes of those the last site does not have (a folder of letters' records made
+    from the same inputs is not made again), every file's key, and each folder of records as the cache keeps it."""
+    reused: dict[str, str] = {}
+    page_sha = page_digest(cache)
+
+    def published(folder_inputs: str) -> tuple[str, list[str]] | None:
+        if not cache.holds(SEARCH_RECORDS, folder_inputs):
+            return None
+        entry = cache.remembered(SEARCH_RECORDS, folder_inputs, lambda: None, plain=True)
+        if not all(cache.previous_output(path, key, output_dir) for path, key in entry["files"].items()):
+            return None
+        reused.update(entry["files"])
+        return entry["folder"], list(entry["files"])
+
+    kept = KeptRecords(digest(config), lambda doc: f"{doc.number}\0{doc.url}\0{page_sha(doc.letter)}", published)
+    new = make(kept)
+    keys = dict(sorted({path: content_key(data) for path, data in new.items()}.items() | reused.items()))
+    records = {folder_inputs: {"folder": folder, "files": {path: keys[path] for path in paths}}
+               for folder_inputs, (folder, paths) in kept.folders.items()}
+    return new, keys, records
 
 
 class _Then(Background[list[Output]]):

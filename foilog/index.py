@@ -100,13 +100,21 @@ class SearchDoc:
 def documents(letters: list[Letter], urls: dict[str, str],
               passages_of: Callable[[Letter], list[Passage]] | None = None) -> list[SearchDoc]:
     """The letters as search documents, newest first (a document's number is its place in that order)."""
+    return documents_and_boilerplate(letters, urls, passages_of)[0]
+
+
+def documents_and_boilerplate(letters: list[Letter], urls: dict[str, str],
+                              passages_of: Callable[[Letter], list[Passage]] | None = None
+                              ) -> tuple[list[SearchDoc], set[bytes]]:
+    """`documents`, and the paragraphs left out of them as shared by too many letters (their template keys)."""
     ordered = sorted(letters, key=by_answered)
     found = [passages_of(letter) if passages_of else passages(letter.body) for letter in ordered]
     keys = [[[template_key(p) for p in passage.paragraphs] for passage in letter_passages] for letter_passages in found]
     shared = shared_paragraphs(keys)
     return [SearchDoc(number, letter, urls[letter_key(letter)],
                       sections(letter, letter_passages, letter_keys, shared))
-            for number, (letter, letter_passages, letter_keys) in enumerate(zip(ordered, found, keys, strict=True))]
+            for number, (letter, letter_passages, letter_keys) in enumerate(zip(ordered, found, keys, strict=True))
+            ], shared
 
 
 def sections(letter: Letter, found: list[Passage], keys: list[list[bytes]], shared: set[bytes]) -> list[Section]:
@@ -266,6 +274,18 @@ def term_json(term: str, index: int, scores: list[tuple[list[int], list[int]]]) 
 # ---------------------------------------------------------------- the stage
 
 @dataclass
+class KeptRecords:
+    """How `SearchIndex.data_files` finds the folders of letters' records the last site has, made from the same
+    inputs, so that they need not be made again, and what it found."""
+
+    context: str  # a digest of what every record is made from besides its letter (site.toml)
+    inputs_of: Callable[[SearchDoc], str]  # what a letter's record is made from: its number, URL and page's digest
+    # a folder's inputs (a digest) -> its URL and the site paths of its files, when the last site has them all
+    published: Callable[[str], tuple[str, list[str]] | None]
+    folders: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # the same for every folder, as built
+
+
+@dataclass
 class SearchIndex:
     """Everything the search page needs, ready to write into the site."""
 
@@ -274,6 +294,7 @@ class SearchIndex:
     config: SiteConfig
     shard_bytes: int = SHARD_BYTES
     written: dict[str, int] = field(default_factory=dict)  # output path -> bytes
+    boilerplate: str = ""  # a digest of the paragraphs left out of every letter's record as shared by too many
 
     def write(self, staging: Staging) -> None:
         """Write the search's scripts and data files straight into a site (the build makes them outputs)."""
@@ -285,14 +306,15 @@ class SearchIndex:
         self.written.update({url: len(files[output_path(url)]) for url in SEARCH_SCRIPTS})
         return files
 
-    def data_files(self) -> dict[str, bytes]:
+    def data_files(self, kept: KeptRecords | None = None) -> dict[str, bytes]:
         """The search's data files, by their place in the site.
 
         The letters' records go into folders of DOCS_PER_FOLDER, each named after a hash of its files
         (search/data/docs/<bucket>-<hash>/); the rest into one folder named after a hash of everything
         (search/data/<build>/). Only the manifest, which names the folders, has a fixed address. A browser holding
         an old manifest or old shards in its cache can then never mix two builds, and a rebuild after one letter
-        changed writes the records of its folder only.
+        changed writes the records of its folder only. With `kept`, a folder of records the last site has, made
+        from the same inputs, is named but not made again (its files are left out of those returned).
         """
         digest = hashlib.sha256()
         data: dict[str, bytes] = {}
@@ -301,7 +323,7 @@ class SearchIndex:
             digest.update(path.encode() + b"\0" + content)
             data[path] = content
 
-        records = self.doc_files()
+        records = self.doc_files(kept)
         for folder in records:
             digest.update(folder.encode() + b"\0")
         add("facets.json", _json(facet_data(self.docs, self.facets)))
@@ -314,7 +336,8 @@ class SearchIndex:
         build = digest.hexdigest()[:16]
         folder = search_build_url(build)
         placed = {folder + path: content for path, content in data.items()}
-        placed.update((docs + path, content) for docs, files in records.items() for path, content in files.items())
+        placed.update((docs + path, content) for docs, files in records.items() if files is not None
+                      for path, content in files.items())
         files = {output_path(url): content for url, content in placed.items()}
         doc_folders = [docs.removeprefix(SEARCH_DATA_URL) for docs in records]
         files[output_path(SEARCH_MANIFEST_URL)] = self.manifest(build, boundaries, doc_folders)
@@ -322,16 +345,27 @@ class SearchIndex:
         self.written[SEARCH_MANIFEST_URL] = len(files[output_path(SEARCH_MANIFEST_URL)])
         return files
 
-    def doc_files(self) -> dict[str, dict[str, bytes]]:
-        """Each folder of letters' records (its URL) with its files, in document order."""
-        folders: dict[str, dict[str, bytes]] = {}
+    def doc_files(self, kept: KeptRecords | None = None) -> dict[str, dict[str, bytes] | None]:
+        """Each folder of letters' records (its URL) with its files, in document order; None for a folder `kept`."""
+        folders: dict[str, dict[str, bytes] | None] = {}
         for start in range(0, len(self.docs), DOCS_PER_FOLDER):
-            files = {search_doc_path(doc.number): _json(doc_record(doc), without_bidi=True)
-                     for doc in self.docs[start:start + DOCS_PER_FOLDER]}
+            bucket = self.docs[start:start + DOCS_PER_FOLDER]
+            inputs = "" if kept is None else hashlib.sha256(
+                "\0".join([kept.context, self.boilerplate, *map(kept.inputs_of, bucket)]).encode()).hexdigest()
+            if kept is not None:
+                found = kept.published(inputs)
+                if found is not None:
+                    folders[found[0]] = None
+                    kept.folders[inputs] = found
+                    continue
+            files = {search_doc_path(doc.number): _json(doc_record(doc), without_bidi=True) for doc in bucket}
             content = hashlib.sha256()
             for path, record in files.items():
                 content.update(path.encode() + b"\0" + record)
-            folders[search_docs_url(start // DOCS_PER_FOLDER, content.hexdigest()[:16])] = files
+            url = search_docs_url(start // DOCS_PER_FOLDER, content.hexdigest()[:16])
+            folders[url] = files
+            if kept is not None:
+                kept.folders[inputs] = (url, [output_path(url + path) for path in files])
         return folders
 
     @cached_property
@@ -409,8 +443,8 @@ def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
                 passages_of: Callable[[Letter], list[Passage]] | None = None) -> SearchIndex:
     """Read every published letter's page into the search index (written later, with the site); `passages_of`
     gives a letter's passages (they are read from its body by default)."""
-    docs = documents(letters, urls, passages_of)
-    return SearchIndex(docs, invert(docs), config)
+    docs, shared = documents_and_boilerplate(letters, urls, passages_of)
+    return SearchIndex(docs, invert(docs), config, boilerplate=hashlib.sha256(b"".join(sorted(shared))).hexdigest())
 
 
 def _json(value: object, without_bidi: bool = False) -> bytes:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.letters import write_letters
+from foilog import index
 from foilog.build import Result, page_files
 from foilog.cache import CACHE_DIR, INPUTS_FILE, OUTPUTS_FILE
 from foilog.read import find_letter_files
@@ -107,6 +108,44 @@ def test_one_changed_letter_remakes_its_page_only(project: Path, tmp_path: Path)
     assert made_pages(result) == {LETTER_PAGE}, "its response changed, not its facts: the lists are not made again"
     assert result.pages_written == 1
     assert_same_as_fresh(project, tmp_path / "fresh")
+
+
+def test_only_the_changed_letters_folder_of_search_records_is_made_again(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search records are kept in folders (here of 2 letters): after one letter changed, the other folders are
+    taken from the last site, not made again; a record deleted from output/ has its folder made again."""
+    monkeypatch.setattr(index, "DOCS_PER_FOLDER", 2)
+    records_made = tmp_path / "records"  # the index is built in another process: it writes down each record
+    real = index.doc_record
+
+    def doc_record(doc: index.SearchDoc) -> dict[str, object]:
+        with records_made.open("a", encoding="utf-8") as out:
+            out.write(f"{doc.number}\n")
+        return real(doc)
+
+    monkeypatch.setattr(index, "doc_record", doc_record)
+    project = make_project(tmp_path / "project", whole_example=True)
+    build_project(project)
+    assert len(records_made.read_text(encoding="utf-8").split()) == 5
+    records_made.write_text("", encoding="utf-8")
+    docs = project / "output" / "search" / "data" / "docs"
+    folders = sorted(p.name for p in docs.iterdir())
+    assert len(folders) == 3
+    letter = project / "site_src" / "letters" / LETTER
+    letter.write_text(letter.read_text(encoding="utf-8").replace("Skype for Business", "Pigeon Post"),
+                      encoding="utf-8")
+    result = build_project(project)
+    made_in = {name.split("/")[3] for name in result.made if name.startswith("search/data/docs/")}
+    now = sorted(p.name for p in docs.iterdir())
+    assert len(made_in) == 1 and made_in <= set(now) and len(set(folders) - set(now)) == 1, \
+        "one folder (the changed letter's) was made again, under a new name; the other two were kept"
+    assert len(records_made.read_text(encoding="utf-8").split()) <= 2, "only that folder's records were written"
+    assert_same_as_fresh(project, tmp_path / "fresh")
+    record = sorted(docs.glob("*/*.json"))[0]
+    record.unlink()
+    build_project(project)
+    assert record.is_file()
+    assert_same_as_fresh(project, tmp_path / "fresh-again")
 
 
 def test_a_letter_that_is_not_on_the_home_page_leaves_it_alone(tmp_path: Path) -> None:
