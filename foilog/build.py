@@ -490,6 +490,9 @@ def content_key(data: bytes) -> str:
     return digest("content", hashlib.sha256(data).hexdigest())
 
 
+SEARCH_RECORDS = "search-records"  # the build cache's folders of letters' search records, by what they are made of
+
+
 def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConfig, cache: BuildCache,
                    output_dir: Path, jobs: int = 1) -> Background[list[Output]]:
     """The search's data files, keyed by their bytes, worked out in the background (with more than one job)
@@ -526,9 +529,6 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
         return [Output(path, key, _constant(new[path]) if path in new else _search_file(files, path))
                 for path, key in made["files"].items()]
     return _Then(making, outputs_when_made)
-
-
-SEARCH_RECORDS = "search-records"  # the build cache's folders of letters' search records, by what they are made of
 
 
 def _made_keeping_records(make: Callable[[KeptRecords], dict[str, bytes]], config: SiteConfig, cache: BuildCache,

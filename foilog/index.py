@@ -9,10 +9,11 @@ an unsharded index built by lunr.py. lunr.py itself takes about a minute for 10,
 the same numbers in a few seconds.
 
 Files written under `search/data/` (see docs/search.md): `manifest.json` (fields, shard boundaries, facet names,
-common words), `shards/N.json` (the postings of a run of terms), `words/L.json` (the letters' words of length L,
-for the typo-tolerant retry), `facets.json` (each letter's year, topics, exemptions, outcome, law and timeliness,
-packed) and, apart from the rest in folders of 1,000 named after their content, `docs/B-H/N.json` (one letter's title,
-facts and text passages, for its result and snippet).
+common words, the names of the other folders); in a folder named after the build, `shards/N.json` (the postings of
+a run of terms), `words/L.json` (the letters' words of length L, for the typo-tolerant retry) and `facets.json`
+(each letter's year, topics, exemptions, outcome, law and timeliness, packed); and, in folders of 1,000 letters
+named after their own content, `docs/B-H/N.json` (one letter's title, facts and text passages, for its result and
+snippet).
 """
 
 from __future__ import annotations
@@ -350,9 +351,10 @@ class SearchIndex:
         folders: dict[str, dict[str, bytes] | None] = {}
         for start in range(0, len(self.docs), DOCS_PER_FOLDER):
             bucket = self.docs[start:start + DOCS_PER_FOLDER]
-            inputs = "" if kept is None else hashlib.sha256(
-                "\0".join([kept.context, self.boilerplate, *map(kept.inputs_of, bucket)]).encode()).hexdigest()
+            inputs = ""
             if kept is not None:
+                inputs = hashlib.sha256(
+                    "\0".join([kept.context, self.boilerplate, *map(kept.inputs_of, bucket)]).encode()).hexdigest()
                 found = kept.published(inputs)
                 if found is not None:
                     folders[found[0]] = None

@@ -167,16 +167,11 @@ class Staging:
         finally:
             os.close(fd)
 
-    def produce(self, outputs: list[Output], cache: BuildCache, jobs: int,
-                progress: Callable[[int], None] | None = None) -> Produced:
-        """Bring the staging folder to exactly these outputs, reusing every file whose key is unchanged."""
-        self.take(outputs, cache, progress)
-        return self.make_taken(jobs, progress)
-
     def take(self, outputs: Iterable[Output], cache: BuildCache, progress: Callable[[int], None] | None = None
              ) -> None:
         """Outputs of the site: each file whose key is unchanged is reused now, the others are made by
-        `make_taken`. A build may hand over its outputs in parts, as each becomes known."""
+        `make_taken`, which brings the staging folder to exactly the outputs taken. A build may hand over its
+        outputs in parts, as each becomes known."""
         counts = self._produced
         for output in outputs:
             self.stats.pop(output.relative, None)
@@ -201,7 +196,8 @@ class Staging:
         for relative in sorted(set(self.known) - set(self.keys), reverse=True):
             self._remove(relative, self.path)
         # Files are made across the workers and written here, one at a time: creating files at once from several
-        # processes is slower than from one on some systems (sandboxes, network disks), and never faster.
+        # processes is slower than from one on some systems (sandboxes, network disks). Where it is faster (this
+        # machine's disk, alone), the build gains nothing from it: the pages wait for the workers' rendering.
         to_make, self._to_make = self._to_make, []
         made = map_in_order(self._make, to_make, jobs, chunk=48, done=progress)
         for output, (content, problem) in zip(to_make, made, strict=True):

@@ -242,7 +242,7 @@ def test_a_staged_file_is_rewritten_in_place_unless_another_path_shares_it(tmp_p
     assert live.read_text(encoding="utf-8") == "first"
 
 
-def test_outputs_taken_in_parts_give_the_site_one_produce_gives(tmp_path: Path) -> None:
+def test_outputs_taken_in_parts_give_the_site_taking_them_at_once_gives(tmp_path: Path) -> None:
     """The build hands over its pages first and the search's files when they are ready: the site, what is reused
     and what is made are the same as from one call, and a path taken twice is refused across the parts."""
     def outputs(names: list[str], version: str) -> list[Output]:
