@@ -184,6 +184,25 @@ def test_screenshots_of_every_page_type_and_no_sideways_scrolling(showcase: tupl
         tab.assert_clean()
 
 
+@pytest.mark.parametrize("width", [SMALLEST, PHONE, DESKTOP])
+def test_every_search_box_is_wide_enough_to_type_in(showcase: tuple[BuiltSite, Server], browser: Any,
+                                                    width: int) -> None:
+    """A search box shares its row with its button: the box, not the button, takes most of the row (GOV.UK
+    Frontend's buttons take the whole width on a phone, which once left the box a sliver beside it)."""
+    site, server = showcase
+    for tab in open_tab(browser, width, 900):
+        for template, path in PAGE_TYPES.items():
+            tab.open(server.base + path)
+            boxes = tab.page.evaluate(
+                "Array.from(document.querySelectorAll('input[type=search]')).filter(i => i.offsetParent)"
+                ".map(i => [i.getBoundingClientRect().width, i.parentElement.getBoundingClientRect().width])")
+            assert boxes or template not in ("search.html", "404.html"), f"{site.theme} {template}: no search box"
+            for box, row in boxes:
+                assert box >= row / 2, f"{site.theme} {template} at {width}px: the search box is {box:.0f}px " \
+                                       f"of a {row:.0f}px row"
+        tab.assert_clean()
+
+
 def test_the_skip_link_is_first_and_moves_to_the_content(showcase: tuple[BuiltSite, Server], browser: Any) -> None:
     _, server = showcase
     for tab in open_tab(browser, PHONE, 740):
