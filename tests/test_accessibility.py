@@ -176,6 +176,9 @@ def test_screenshots_of_every_page_type_and_no_sideways_scrolling(showcase: tupl
     for tab in open_tab(browser, width, 900):
         for template, path in PAGE_TYPES.items():
             tab.open(server.base + path)
+            if template == "search.html":  # the results, not "Loading the search index…"
+                tab.page.wait_for_function("() => window.foilogSearchPage && window.foilogSearchPage.timing && "
+                                           "window.foilogSearchPage.settled === window.foilogSearchPage.generation")
             shot = _shot_path(site.theme, f"{template.removesuffix('.html')}-{width}")
             tab.page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 5_000
