@@ -249,6 +249,11 @@
     })
   }
 
+  /** A file of the build's own folder (the shards, word lists and facets; not the letters' records). */
+  Engine.prototype.fromBuild = function (path) {
+    return this.get(this.manifest.build + '/' + path)
+  }
+
   /** The shard whose run of terms would hold `term`. */
   Engine.prototype.shardOf = function (term) {
     return shardOf(this.manifest, term)
@@ -257,8 +262,7 @@
   Engine.prototype.shard = function (number) {
     var engine = this
     if (!this.shards.has(number)) {
-      var path = this.manifest.build + '/shards/' + number + '.json'
-      this.shards.set(number, this.get(path).then(function (entries) {
+      this.shards.set(number, this.fromBuild('shards/' + number + '.json').then(function (entries) {
         return parseShard(entries, engine.manifest.fields.length)
       }))
     }
@@ -302,9 +306,7 @@
   /** The letters' words of one length (those the typo-tolerant retry may correct a word to). */
   Engine.prototype.bucket = function (length) {
     if (this.manifest.words.indexOf(length) < 0) return Promise.resolve([])
-    if (!this.buckets.has(length)) {
-      this.buckets.set(length, this.get(this.manifest.build + '/words/' + length + '.json'))
-    }
+    if (!this.buckets.has(length)) this.buckets.set(length, this.fromBuild('words/' + length + '.json'))
     return this.buckets.get(length)
   }
 
@@ -484,7 +486,7 @@
   Engine.prototype.facetData = function () {
     var engine = this
     if (!this.facets) {
-      this.facets = this.get(this.manifest.build + '/facets.json').then(function (packed) {
+      this.facets = this.fromBuild('facets.json').then(function (packed) {
         var out = {}
         engine.manifest.facets.forEach(function (facet) {
           out[facet.key] = (packed[facet.key] || '').split(',').map(function (chars) {
