@@ -30,10 +30,11 @@ def _render_boilerplate(self: object, tokens: list, idx: int, options: object, e
     return "</details>\n"
 
 
-# Every link linkify-it can find has a scheme's colon, a slash, an @, "localhost", "www.", or a dot followed by a
-# digit (an IP address) or by two letters (a top-level domain): text with none of these is skipped, saving its
-# slow full test, which would find nothing there anyway.
-_MAY_HAVE_LINK = re.compile(r"[:/@]|localhost|www\.|\.\d|\.[^\W\d_]{2}", re.I)
+# Every link linkify-it can find has one of its schemes (http:, https:, ftp:, mailto:, //), an @, "localhost",
+# "www.", or a dot followed by a digit (an IP address) or by two letters (a top-level domain): text with none of
+# these is skipped, saving its slow full test, which would find nothing there anyway. (A colon alone, as in
+# "Our ref: 123", is not a scheme.)
+_MAY_HAVE_LINK = re.compile(r"[/@]|(?:https?|ftp|mailto):|localhost|www\.|\.\d|\.[^\W\d_]{2}", re.I)
 
 
 _REMEMBERED = 4096
@@ -94,7 +95,8 @@ def render(text: str) -> str:
     segments = _segments(text)
     if segments is None:
         return parser().render(text)
-    return "".join(_block_html(segment) if block else parser().render(segment) for segment, block in segments)
+    return "".join(_block_html(segment) if block else parser().render(segment)
+                   for segment, block in segments if block or segment.strip(_BLANK_LINES))  # blank: no HTML
 
 
 _REMEMBERED_BLOCKS = 1024
@@ -115,6 +117,7 @@ def _block_html(block: str) -> str:
 _FENCE_OR_REFERENCE = re.compile(r"^ {0,3}(?:```|~~~|\[[^\]\n]*\]:)", re.M)
 _ATTRIBUTES = re.compile(r"^ {0,3}\{")
 _BLANK = " \t"
+_BLANK_LINES = " \t\n"
 
 
 def _segments(text: str) -> list[tuple[str, bool]] | None:
@@ -143,7 +146,7 @@ def _segments(text: str) -> list[tuple[str, bool]] | None:
         else:
             if line.rstrip(_BLANK) != ":::" or after.strip(_BLANK):
                 return None
-            segments.append(("\n".join(lines[start:number + 1]) + "\n", True))
+            segments.append(("\n".join(lines[start:number + 1]) + ("\n" if number + 1 < len(lines) else ""), True))
             start, inside = number + 1, False
         last_filled = line
     if inside:

@@ -1,12 +1,14 @@
 """Rendering markdown in parts: a text cut around its `::: boilerplate` blocks renders exactly as the whole text
-does, whatever else it holds (hypothesis, on documents made of the lines most likely to reach across a cut)."""
+does, whatever else it holds (hypothesis, on documents made of the lines most likely to reach across a cut). Links
+found in text: the quick linkifier answers as linkify-it does."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 
-from foilog.markdown import _segments, parser, render
+from foilog.markdown import _QuickLinkify, _segments, parser, render
 
 from .helpers import REPO
 
@@ -41,3 +43,20 @@ def test_a_letters_closing_sections_are_rendered_in_parts() -> None:
     segments = _segments(body)
     assert segments is not None and any(block for _, block in segments)
     assert render(body) == parser().render(body)
+
+
+LINK_PARTS = [
+    " ", "Our ref: 6589196", "Time: 10:30", "Note:", ":", "//", "/", "http:", "HTTP://", "https://", "hTtPs:",
+    "ftp://", "mailto:", "MAILTO:", "skype:", "file:", "javascript:", "example", "example.org", "EXAMPLE.ORG",
+    "www.", "WWW.", "localhost", "LocalHost:8000", "foi@", "@", "eastwick.gov.uk", ".", "1.2.3.4", ".5", ".co",
+    ".c", "x.рф", "e.g.", "Act.", "a", "path/to", "(", ")", "<", ">", "_", "ſ", "é", "10",
+]
+
+
+@settings(max_examples=3_000, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PARTS), max_size=8).map("".join))
+def test_the_quick_linkifier_finds_what_linkify_it_finds(text: str) -> None:
+    quick, plain = _QuickLinkify(), LinkifyIt()
+    assert quick.pretest(text) == plain.pretest(text) or quick.pretest(text)  # it may only skip text plain skips
+    assert quick.test(text) == plain.test(text)
+    assert repr(quick.match(text)) == repr(plain.match(text))
