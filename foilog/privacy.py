@@ -183,9 +183,9 @@ def scan_lines(lines: Iterable[tuple[int, str]], settings: PrivacySettings) -> l
     numbered = list(lines)
     findings = []
     for index, (number, line) in enumerate(numbered):
-        following = numbered[index + 1][1] if index + 1 < len(numbered) else ""
-        findings += [Finding(name, match.what, match.text, number, match.detail)
-                     for name, match in scanner(line, following)]
+        found = scanner(line, numbered[index + 1][1] if index + 1 < len(numbered) else "")
+        if found:
+            findings += [Finding(name, match.what, match.text, number, match.detail) for name, match in found]
     return findings
 
 
@@ -200,13 +200,27 @@ def _line_scanner(rules: tuple[str, ...], allow: tuple[str, ...],
     allowed = {allow_key(entry) for entry in (*BUILT_IN_ALLOW, *allow)}
     roles = ROLE_MAILBOXES | {r.lower() for r in role_addresses}
     active = [(name, rule) for name, rule in RULES.items() if name in rules]
-    seen: dict[str | tuple[str, str], list[tuple[str, Match]]] = {}
+    seen: dict[str | tuple[str, str], list[tuple[str, Match]]] = {}  # a line, or (a line, the next) for a line
+    # that reads the next: it is then remembered as `_READS_FOLLOWING`
 
     def scan(line: str, following: str) -> list[tuple[str, Match]]:
-        key = (line, following) if reads_following(line) else line
-        known = seen.get(key)
-        if known is not None:
+        known = seen.get(line)
+        if known is None:
+            if not reads_following(line):
+                return remember(line, find(line, following))
+            known = remember(line, _READS_FOLLOWING)
+        if known is not _READS_FOLLOWING:
             return known
+        pair = seen.get((line, following))
+        return pair if pair is not None else remember((line, following), find(line, following))
+
+    def remember(key: str | tuple[str, str], found: list[tuple[str, Match]]) -> list[tuple[str, Match]]:
+        if len(seen) >= _REMEMBERED_LINES:
+            seen.clear()
+        seen[key] = found
+        return found
+
+    def find(line: str, following: str) -> list[tuple[str, Match]]:
         found: list[tuple[str, Match]] = []
         taken: list[tuple[int, int]] = []
         for name, rule in active:
@@ -215,12 +229,12 @@ def _line_scanner(rules: tuple[str, ...], allow: tuple[str, ...],
                     continue
                 taken.append((match.start, match.end))
                 found.append((name, match))
-        if len(seen) >= _REMEMBERED_LINES:
-            seen.clear()
-        seen[key] = found
         return found
 
     return scan
+
+
+_READS_FOLLOWING: list[tuple[str, Match]] = []  # (compared by identity)
 
 
 def allow_key(text: str) -> str:

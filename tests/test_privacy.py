@@ -116,6 +116,15 @@ def test_rules_can_be_switched_off() -> None:
     assert {f.rule for f in scan_text(text, PrivacySettings(rules=["phone"]))} == {"phone"}
 
 
+def test_a_name_alone_is_judged_by_the_line_after_it_each_time_it_comes() -> None:
+    """Lines are remembered between pages; a name alone on its line is remembered with the line after it."""
+    settings = PrivacySettings(rules=["name-with-job-title"])
+    pages = ["Jane Smith\nInformation Governance Officer", "Jane Smith\nTown Hall", "Jane Smith",
+             "Jane Smith\nInformation Governance Officer", "Jane Smith\n\nTown Hall"]
+    found = [[(f.line, f.text) for f in scan_text(page, settings)] for page in pages]
+    assert found == [[(1, "Jane Smith")], [], [], [(1, "Jane Smith")], []]
+
+
 # ---------------------------------------------------------------- the stage, in a build
 
 @pytest.fixture
