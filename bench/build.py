@@ -9,7 +9,8 @@
 (bench/letters.py, the same ones every time), then measures, each in a fresh process, wall time and peak memory
 (the proportional set size of the whole process tree, summed, sampled four times a second: memory that forked
 workers share with the parent is split between them, not counted in each; the summed resident size is kept too)
-and CPU time, each build started once the files earlier ones wrote are on disk. Every foilog build is the whole
+and CPU time, each build started once the files earlier ones wrote are on disk. The steps run in rounds, each
+once a round, so that a slow spell of a shared machine falls on every tool alike. Every foilog build is the whole
 build `build.py` runs: the letter pages, the browse lists in each sort order, related requests, the statistics
 and charts, the search index, the Atom feeds and sitemap (the site has a full base_url, as on GitHub Pages) and
 the open data:
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import importlib.util
 import json
 import os
@@ -42,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -304,51 +307,60 @@ def mkdocs_project(size: int, content: Path) -> Path:
 
 
 def bench_size(size: int, runs: int, tools: set[str], results: list[Result]) -> None:
+    """Each step measured `runs` times, in rounds: every step once per round, so that a slow spell of a shared
+    machine (its speed moves by tens of per cent over minutes) falls on every tool alike, not on one."""
     python = sys.executable
     project = foilog_project(size)
     build = [python, str(REPO / "build.py"), "--root", str(project), "--quiet"]
+    steps: dict[str, Result] = {}
 
-    def run(step: str, command: list[str], cwd: Path, before: object = None) -> Result:
-        result = Result(size, step)
-        for number in range(runs):
-            if callable(before):
-                before()
-            result.runs.append(measure(command, cwd))
-            last = result.runs[-1]
-            print(f"{size:>6,} {step:<32} run {number + 1}: {last.seconds:7.2f} s {last.peak_mb:8.1f} MB "
-                  f"(RSS {last.rss_mb:.1f} MB, CPU {last.cpu_seconds:.1f} s)", file=sys.stderr)
-        results.append(result)
+    def run(step: str, command: list[str], cwd: Path, before: Callable[[], None] | None = None) -> Result:
+        if step not in steps:
+            steps[step] = Result(size, step)
+            results.append(steps[step])
+        result = steps[step]
+        if before is not None:
+            before()
+        result.runs.append(measure(command, cwd))
+        last = result.runs[-1]
+        print(f"{size:>6,} {step:<32} run {len(result.runs)}: {last.seconds:7.2f} s {last.peak_mb:8.1f} MB "
+              f"(RSS {last.rss_mb:.1f} MB, CPU {last.cpu_seconds:.1f} s)", file=sys.stderr)
         return result
 
-    if "foilog" in tools:
-        run("foilog clean", build, REPO, lambda: reset(project, "content", "output", ".foilog-cache"))
+    hugo_site = mkdocs_site = None
+    for number in range(runs):
+        if "foilog" in tools:
+            run("foilog clean", build, REPO, lambda: reset(project, "content", "output", ".foilog-cache"))
+            check_foilog_site(project, size)
+            run("foilog from content/", build, REPO, lambda: reset(project, "output", ".foilog-cache"))
+            if "serial" in tools:
+                run("foilog from content/, 1 process", [*build, "--jobs", "1"], REPO,
+                    lambda: reset(project, "output", ".foilog-cache"))
+            run("foilog nothing changed", build, REPO)
+            run("foilog one letter changed", build, REPO, lambda: touch_one_letter(project))
+        elif number == 0:
+            measure(build, REPO)  # the pages the other tools build from
         check_foilog_site(project, size)
-        run("foilog from content/", build, REPO, lambda: reset(project, "output", ".foilog-cache"))
-        if "serial" in tools:
-            run("foilog from content/, 1 process", [*build, "--jobs", "1"], REPO,
-                lambda: reset(project, "output", ".foilog-cache"))
-        run("foilog nothing changed", build, REPO)
-        run("foilog one letter changed", build, REPO, lambda: touch_one_letter(project))
-    else:
-        measure(build, REPO)  # the pages the other tools build from
-    check_foilog_site(project, size)
-    content = project / "content"
-    if "hugo" in tools:
-        site = hugo_project(size, content)
-        hugo = run("hugo", [binary("hugo", "binaries", "hugo"), "--quiet", "--destination", "public"], site,
-                   lambda: reset(site, "public", "resources"))
-        pagefind = run("pagefind (over hugo's site)", [binary("pagefind_bin", "pagefind"), "--site", "public",
-                                                       "--silent"], site, lambda: reset(site, "public/pagefind"))
-        check_built("hugo + pagefind", site / "public", "index.html", "letters/index.html", "pagefind/pagefind.js")
+        if number == 0:  # the other tools' projects, made once from foilog's pages
+            hugo_site = hugo_project(size, project / "content") if "hugo" in tools else None
+            mkdocs_site = mkdocs_project(size, project / "content") if "mkdocs" in tools else None
+        if hugo_site is not None:
+            run("hugo", [binary("hugo", "binaries", "hugo"), "--quiet", "--destination", "public"], hugo_site,
+                functools.partial(reset, hugo_site, "public", "resources"))
+            run("pagefind (over hugo's site)", [binary("pagefind_bin", "pagefind"), "--site", "public", "--silent"],
+                hugo_site, functools.partial(reset, hugo_site, "public/pagefind"))
+            check_built("hugo + pagefind", hugo_site / "public", "index.html", "letters/index.html",
+                        "pagefind/pagefind.js")
+        if mkdocs_site is not None:
+            run("mkdocs (with search)", [python, "-m", "mkdocs", "build", "--quiet", "--clean"], mkdocs_site)
+            check_built("mkdocs", mkdocs_site / "site", "index.html", "search/search_index.json")
+    if hugo_site is not None:
+        hugo, pagefind = steps["hugo"], steps["pagefind (over hugo's site)"]
         both = Result(size, "hugo + pagefind", [
             Measurement(round(h.seconds + p.seconds, 2), max(h.peak_mb, p.peak_mb), h.code or p.code,
                         max(h.rss_mb, p.rss_mb), round(h.cpu_seconds + p.cpu_seconds, 2))
             for h, p in zip(hugo.runs, pagefind.runs, strict=True)])
-        results.append(both)
-    if "mkdocs" in tools:
-        site = mkdocs_project(size, content)
-        run("mkdocs (with search)", [python, "-m", "mkdocs", "build", "--quiet", "--clean"], site)
-        check_built("mkdocs", site / "site", "index.html", "search/search_index.json")
+        results.insert(results.index(pagefind) + 1, both)
 
 
 def machine() -> str:
