@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from foilog.serve import ignored, inject_reload_script
+from foilog.serve import ignored, inject_reload_script, snapshot
 
 from .browser import ARTIFACTS, Tab
 from .helpers import REPO, build_project, make_project, tree_bytes
@@ -425,3 +425,19 @@ def test_which_files_are_input(name: str, skip: bool) -> None:
 ])
 def test_the_reload_script_goes_in_the_head(page: str, expected: str) -> None:
     assert inject_reload_script(page, 7).startswith(expected)
+
+
+def test_a_snapshot_has_every_file_and_folder_below_not_below_a_symlinked_folder(tmp_path: Path) -> None:
+    (tmp_path / "content" / "letters" / "2024").mkdir(parents=True)
+    (tmp_path / "content" / "letters" / "2024" / "a.md").write_text("a", encoding="utf-8")
+    (tmp_path / "content" / "b.md").write_text("bb", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "c.md").write_text("ccc", encoding="utf-8")
+    (tmp_path / "content" / "linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "content" / "broken.md").symlink_to(tmp_path / "missing.md")
+    found = snapshot(tmp_path / "content")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in found) == [
+        "content/b.md", "content/letters", "content/letters/2024", "content/letters/2024/a.md", "content/linked"]
+    assert found[tmp_path / "content" / "b.md"][1] == 2
+    assert found[tmp_path / "content" / "linked"] == snapshot(tmp_path)[tmp_path / "elsewhere"]
+    assert snapshot(tmp_path / "nothing here") == {}
