@@ -140,7 +140,6 @@ def decode(data: bytes, path: Path | str = "", notes: list[Note] | None = None) 
                           file=path, hint="export the letter as plain text and replace this file")
     text, encoding = _decode_bytes(data, notes)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
     if _control_ratio(text) > 0.01:
         raise FoilogError("the file holds control characters, not letter text", file=path,
                           hint="export the letter as plain text and replace this file")
@@ -150,6 +149,7 @@ def decode(data: bytes, path: Path | str = "", notes: list[Note] | None = None) 
                            "which can make text show in a misleading order; they were removed",
                            "check the letter's text, and export it again if it should not contain them"))
         text = BIDI_CONTROLS.sub("", text)
+    text = unicodedata.normalize("NFC", text)  # last: a character removed may have kept two others apart
     return text, "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
 
 
