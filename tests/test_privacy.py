@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from foilog.privacy import RULES, PrivacySettings, allow_key, mask, published_lines, scan_text
+from foilog.privacy import RULES, PrivacySettings, _line_scanner, allow_key, mask, published_lines, scan_text
 from foilog.read import read_letter
 
 from .helpers import (
@@ -123,6 +125,25 @@ def test_a_name_alone_is_judged_by_the_line_after_it_each_time_it_comes() -> Non
              "Jane Smith\nInformation Governance Officer", "Jane Smith\n\nTown Hall"]
     found = [[(f.line, f.text) for f in scan_text(page, settings)] for page in pages]
     assert found == [[(1, "Jane Smith")], [], [], [(1, "Jane Smith")], []]
+
+
+SCANNED_LINES = ["", "Jane Smith", "Mr J. Brown", "Information Governance Officer", "Town Hall", "Yours sincerely,",
+                 "Call 020 7946 0958.", "Ref: 020 7946 0958", "jane.smith@gmail.com", "foi@eastwick.gov.uk",
+                 "Head of Planning", "Jane Smith, Head of Planning", "NHS number 943 476 5919", "QQ 12 34 56 C"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(SCANNED_LINES), max_size=8).map("\n".join), min_size=1, max_size=6))
+def test_what_the_scan_remembers_never_changes_what_it_finds(pages: list[str]) -> None:
+    """Pages scanned one after another, with the lines remembered between them, give each page's findings as
+    a scan that remembers nothing."""
+    settings_ = PrivacySettings()
+    for page in pages:
+        fresh = _line_scanner.__wrapped__(tuple(settings_.rules), (), ())
+        lines = page.split("\n")
+        expected = [(number, name, match.text) for number, line in enumerate(lines, start=1)
+                    for name, match in fresh(line, lines[number] if number < len(lines) else "")]
+        assert [(f.line, f.rule, f.text) for f in scan_text(page, settings_)] == expected
 
 
 # ---------------------------------------------------------------- the stage, in a build
