@@ -56,7 +56,10 @@ class QuickLoader(_BASE):  # type: ignore[valid-type,misc]
             construct = self.yaml_constructors.get(node.tag)
             if construct is None:
                 raise _NotPlain
-            return construct(self, node)
+            try:
+                return construct(self, node)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                raise _NotPlain from None  # PyYAML builds in another order: its error may be found first
         if kind is MappingNode and node.tag == MAP:
             mapping = {}
             for key_node, value_node in node.value:

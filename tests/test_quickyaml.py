@@ -1,6 +1,6 @@
 """foilog.quickyaml reads front matter exactly as PyYAML's safe loader does (with LibYAML, where PyYAML has it, as
 foilog reads pages): the same values of the same types, the same shared objects where an alias is used, the same
-errors."""
+errors; on every kind of YAML named here, on every page in the repository, and on documents hypothesis makes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from foilog.pages import _FRONT
 from foilog.quickyaml import _BASE, QuickLoader, unreadable_value
@@ -44,6 +46,7 @@ DOCUMENTS = {
     "an unknown tag": "x: !custom thing\n",
     "a python tag": "x: !!python/object:os.system echo\n",
     "a date that is not one": "received: 2019-13-45\n",
+    "a date that is not one, then a key that is a list": "title:\n- 2019-13-45\n? [k]\n: text\n",
     "a bad int": "x: !!int nope\n",
     "not YAML": "title: [unclosed\n",
     "a tab": "a:\n\t- b\n",
@@ -132,3 +135,21 @@ def test_front_matter_no_stage_could_walk_is_refused_with_its_line(text: str, li
 def test_front_matter_64_deep_and_with_shared_aliases_is_read() -> None:
     _same("title: T\ntopics: " + "[" * 63 + "]" * 63 + "\n")  # the mapping and 63 lists
     _same("a: &a [x, x]\nb: [*a, *a, *a]\nc: [*a, *a]\n")
+
+
+KEYS = ["title", "a", "b", "1", "true", "~", "<<", "2024-01-01", "'quoted'", "? [k]\n", "&k key", "*k"]
+VALUES = ["text", "'007'", "42", "0x1F", "017", "1_000", "1:30", "-1.5", "1e3", ".inf", ".nan", "yes", "off", "~",
+          "", "2024-03-12", "2024-03-12T10:30:00Z", "2019-13-45", "!!str 123", "!!int '5'", "!!int nope",
+          "!!binary aGVsbG8=", "!!set {a: null}", "!!omap [a: 1]", "!custom t", "[a, 1, {b: c}]", "{a: [b]}",
+          "&x v", "*x", "&y [1, 2]", "[*y, *y]", "*y", "'it''s'", '"caf\\u00e9"', "|\n  a\n  b", "[unclosed", "\t- b"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(KEYS), st.sampled_from(VALUES), st.integers(0, 2)), max_size=8))
+def test_documents_made_of_every_kind_of_key_and_value_read_as_safe_load_reads_them(
+        entries: list[tuple[str, str, int]]) -> None:
+    lines = []
+    for key, value, nesting in entries:
+        item = f"{key}: {value}" if nesting != 1 else f"{key}:\n- {value}"
+        lines.append(item if nesting != 2 else f"{key}:\n  inner: {value}")
+    _same("\n".join(lines) + "\n")
