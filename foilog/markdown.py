@@ -13,12 +13,13 @@ from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.container import container_plugin
 
 _ALWAYS = re.compile(r"([\\`*_\[\]<>|~&{}])")
+_CLOSING_HASHES = re.compile(r"(?<=[ \t])(#+[ \t]*)$", re.M)  # would end a heading: "### Ref #"
 _LINE_START = re.compile(r"^(\s*)([#+\-=>:]|\d+[.)])")
 
 
 def escape(text: str) -> str:
     """Text that markdown will show exactly as written, never as markup."""
-    text = _ALWAYS.sub(r"\\\1", text)
+    text = _CLOSING_HASHES.sub(r"\\\1", _ALWAYS.sub(r"\\\1", text))
     return _LINE_START.sub(lambda m: m.group(1) + re.sub(r"([#+\-=>:.)])", r"\\\1", m.group(2)), text)
 
 

@@ -1,14 +1,16 @@
 """Rendering markdown in parts: a text cut around its `::: boilerplate` blocks renders exactly as the whole text
 does, whatever else it holds (hypothesis, on documents made of the lines most likely to reach across a cut). Links
-found in text: the quick linkifier answers as linkify-it does."""
+found in text: the quick linkifier answers as linkify-it does. Text escaped for markdown shows as written."""
 
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 
-from foilog.markdown import _QuickLinkify, _segments, parser, render
+from foilog.markdown import _QuickLinkify, _segments, escape, parser, render
 
 from .helpers import REPO
 
@@ -60,3 +62,35 @@ def test_the_quick_linkifier_finds_what_linkify_it_finds(text: str) -> None:
     assert quick.pretest(text) == plain.pretest(text) or quick.pretest(text)  # it may only skip text plain skips
     assert quick.test(text) == plain.test(text)
     assert repr(quick.match(text)) == repr(plain.match(text))
+
+
+class _Shown(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.tags.add(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+TEXT_PARTS = [*"aZ09 \t\\`*_[]<>|~&{}#+-=:)(!\"'$%^;,?", "1.", "1)", "- ", "+ ", "> ", "# ", " ##", "#  ", "***", "---",
+              "```", "~~~", "<b>", "&amp;", "&#65;", "[x](y)", "![i](j)", ":::", "{#x}", "|a|b|", "\u00a0", "é", "    "]
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(st.lists(st.sampled_from(TEXT_PARTS), min_size=1, max_size=12).map("".join),
+       st.sampled_from(["", "### ", "**1.** "]))
+def test_escaped_text_shows_as_written_in_a_paragraph_or_a_heading(text: str, before: str) -> None:
+    """As a letter's pages use `escape`: a paragraph, a question's heading, a numbered answer. (Text with a link
+    in it is left out: linkify-it reads a link with its escapes, a known limit.)"""
+    text = text.strip(" \t")
+    if not text.strip():
+        return
+    shown = _Shown()
+    shown.feed(parser().render(before + escape(text)))
+    assert "".join(shown.text).strip() == (("1. " if before.startswith("**") else "") + text).strip()
+    assert shown.tags <= {"p", "h3", "strong"}
