@@ -514,7 +514,7 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
             built.append(make())
         return built[0]
 
-    if known is not None and all(cache.previous_output(path, key, output_dir) for path, key in known["files"].items()):
+    if known is not None and _still_published(known["files"], cache, output_dir):
         cache.keep(SEARCH_RECORDS, known["records"])
         outputs = [Output(path, key, _search_file(files, path)) for path, key in known["files"].items()]
         return Background(lambda: outputs, enabled=False)
@@ -542,7 +542,7 @@ def _made_keeping_records(make: Callable[[KeptRecords], dict[str, bytes]], confi
         if not cache.holds(SEARCH_RECORDS, folder_inputs):
             return None
         entry = cache.remembered(SEARCH_RECORDS, folder_inputs, lambda: None, plain=True)
-        if not all(cache.previous_output(path, key, output_dir) for path, key in entry["files"].items()):
+        if not _still_published(entry["files"], cache, output_dir):
             return None
         reused.update(entry["files"])
         return entry["folder"], list(entry["files"])
@@ -553,6 +553,11 @@ def _made_keeping_records(make: Callable[[KeptRecords], dict[str, bytes]], confi
     records = {folder_inputs: {"folder": folder, "files": {path: keys[path] for path in paths}}
                for folder_inputs, (folder, paths) in kept.folders.items()}
     return new, keys, records
+
+
+def _still_published(files: dict[str, str], cache: BuildCache, output_dir: Path) -> bool:
+    """Whether the live site still has each of these files (path -> key), as the last build published it."""
+    return all(cache.previous_output(path, key, output_dir) for path, key in files.items())
 
 
 class _Then(Background[list[Output]]):
