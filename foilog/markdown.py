@@ -9,6 +9,7 @@ from functools import cache
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core.text_join import text_join
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.container import container_plugin
 
@@ -76,6 +77,12 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     md.linkify = _QuickLinkify()
     md.enable(["linkify", "table", "strikethrough"])
+    # Links are found in the text as shown, its escapes undone: markdown-it's inline linkify reads the source,
+    # backslashes and all (`foi\_requests`), and its core linkify, run before escapes are joined to the text
+    # around them, sees `www.gov.uk/foi` and `requests` apart.
+    md.inline.ruler.disable("linkify")
+    md.core.ruler.disable("text_join")
+    md.core.ruler.before("linkify", "text_join_before_linkify", text_join)
     md.use(attrs_block_plugin, allowed=["id", "class"])  # `{#q1 .question}`; never on* handlers or style
     md.use(container_plugin, name="boilerplate", render=_render_boilerplate)
     md.validateLink = _safe_link  # type: ignore[method-assign]
