@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
+from typing import Any, cast
 
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
@@ -99,12 +100,18 @@ def _safe_link(url: str) -> bool:
 
 def render(text: str) -> str:
     """Markdown as HTML. The closing sections (review rights, re-use, copyright) are the same in letter after
-    letter: each `::: boilerplate` block that stands on its own is rendered once and remembered."""
+    letter: each `::: boilerplate` block that stands on its own is rendered once and remembered; the rest, where
+    it is only what pages.py writes, is turned into HTML line by line (`_plain_html`)."""
     segments = _segments(text)
     if segments is None:
-        return parser().render(text)
-    return "".join(_block_html(segment) if block else parser().render(segment)
+        return _html(text)
+    return "".join(_block_html(segment) if block else _html(segment)
                    for segment, block in segments if block or segment.strip(_BLANK_LINES))  # blank: no HTML
+
+
+def _html(text: str) -> str:
+    plain = _plain_html(text)
+    return parser().render(text) if plain is None else plain
 
 
 _REMEMBERED_BLOCKS = 1024
@@ -116,7 +123,8 @@ def _block_html(block: str) -> str:
     if html_ is None:
         if len(_blocks) >= _REMEMBERED_BLOCKS:
             _blocks.clear()
-        html_ = _blocks[block] = parser().render(block)
+        plain = _plain_block(block)
+        html_ = _blocks[block] = parser().render(block) if plain is None else plain
     return html_
 
 
@@ -161,3 +169,132 @@ def _segments(text: str) -> list[tuple[str, bool]] | None:
         return None
     segments.append(("\n".join(lines[start:]), False))
     return segments
+
+
+# ---------------------------------------------------------------- the markdown pages.py writes, without markdown-it
+
+# What pages.py writes of a letter's text is escaped (`escape`), one paragraph, list item or heading a line:
+# markdown-it takes ten times as long as reading it line by line. `_plain_html` gives markdown-it's HTML for text
+# made only of such lines, each block between blank lines, and None for anything else (a hand-edited page may
+# hold any markdown): tests check the two agree on generated pages and every example page.
+_ESCAPES = re.compile(r"\\([!-/:-@\[-`{-~])")
+_TEXT_ONLY = re.compile(r"(?:\\[!-/:-@\[-`{-~]|[^\\`~*_\[<&\x00\r\n])*")  # no markup once its escapes are read
+_STARTS_BLOCK = re.compile(r"[#>*+\-=_|~:{\[`<\s]|\d{1,9}[.)]")  # a line starting so may not be a paragraph
+_HEADING_LINE = re.compile(r"(#{1,6}) (.+)")
+_CLOSES_HEADING = re.compile(r"(?:^|[ \t])#+$")
+_QUESTION_ATTRIBUTES = re.compile(r"\{#([A-Za-z][A-Za-z0-9_-]*) \.question\}")
+_NUMBERED = re.compile(r"\*\*([A-Za-z0-9]{1,9})\.\*\* (.+)")
+_NO_ANSWER = "*No answer given in turn.*"
+
+
+def _plain_html(text: str) -> str | None:
+    """The HTML of text made of the blocks pages.py writes, or None."""
+    lines = text.split("\n")
+    html_: list[str] = []
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        if not line.strip(_BLANK):
+            number += 1
+            continue
+        if line != line.strip() or (number and lines[number - 1].strip(_BLANK)):
+            return None  # a block not after a blank line, or with space around it
+        end = number + 1
+        if line.startswith("- "):
+            while end < len(lines) and lines[end].startswith("- "):
+                end += 1
+            items = [_paragraph_text(item[2:]) for item in lines[number:end]]
+            following = next((later for later in lines[end:] if later.strip(_BLANK)), "")
+            if None in items or following.startswith("-"):
+                return None  # (a list after a blank line goes on: its items are loose, paragraphs)
+            html_ += ["<ul>\n", *(f"<li>{item}</li>\n" for item in items), "</ul>\n"]
+        elif attributes := _QUESTION_ATTRIBUTES.fullmatch(line):
+            heading = _heading(lines[end] if end < len(lines) else "", f' id="{attributes[1]}" class="question"')
+            if heading is None:
+                return None
+            html_.append(heading)
+            end += 1
+        elif line.startswith("#"):
+            heading = _heading(line, "")
+            if heading is None:
+                return None
+            html_.append(heading)
+        elif line == _NO_ANSWER:
+            html_.append("<p><em>No answer given in turn.</em></p>\n")
+        elif numbered := _NUMBERED.fullmatch(line):
+            rest = _inline_html(numbered[2], line)
+            if rest is None:
+                return None
+            html_.append(f"<p><strong>{_inline_html(numbered[1] + '.', line)}</strong> {rest}</p>\n")
+        else:
+            paragraph = _paragraph_text(line)
+            if paragraph is None:
+                return None
+            html_.append(f"<p>{paragraph}</p>\n")
+        if end < len(lines) and lines[end].strip(_BLANK):
+            return None  # a block not followed by a blank line
+        number = end
+    return "".join(html_)
+
+
+_BOILERPLATE_OPENING = re.compile(r"::: boilerplate(?: (.+))?")
+
+
+def _plain_block(block: str) -> str | None:
+    """The HTML of a `::: boilerplate` block (as `_segments` cuts it) of what pages.py writes, or None."""
+    lines = block.removesuffix("\n").split("\n")
+    opening = _BOILERPLATE_OPENING.fullmatch(lines[0])
+    if opening is None or len(lines) < 2 or lines[-1] != ":::" or (len(lines) > 2 and lines[-2].strip(_BLANK)):
+        return None
+    title = opening[1] or ""
+    inner = _plain_html("\n".join(lines[1:-1]))
+    if title != title.strip() or inner is None:
+        return None
+    return f'<details class="boilerplate">\n<summary>{escapeHtml(title or "More")}</summary>\n{inner}</details>\n'
+
+
+def _paragraph_text(line: str) -> str | None:
+    if not line or line != line.strip() or _STARTS_BLOCK.match(line):
+        return None
+    return _inline_html(line, line)
+
+
+def _heading(line: str, attributes: str) -> str | None:
+    found = _HEADING_LINE.fullmatch(line)
+    if found is None or found[2] != found[2].strip() or _CLOSES_HEADING.search(found[2]):
+        return None
+    content = _inline_html(found[2], found[2])
+    level = len(found[1])
+    return None if content is None else f"<h{level}{attributes}>{content}</h{level}>\n"
+
+
+def _inline_html(text: str, source: str) -> str | None:
+    """Escaped text with no markup as HTML, its links found as markdown-it finds them (`source`: the whole of the
+    paragraph or heading it is in); None if it has markup."""
+    if not _TEXT_ONLY.fullmatch(text):
+        return None
+    shown = _ESCAPES.sub(r"\1", text) if "\\" in text else text
+    md = parser()
+    linkify = cast(_QuickLinkify, md.linkify)
+    if not linkify.pretest(source) or not linkify.test(shown):
+        return escapeHtml(shown)
+    parts: list[str] = []
+    done = 0
+    links: list[Any] = linkify.match(shown) or []
+    for link in links:
+        address = md.normalizeLink(link.url)
+        if not md.validateLink(address):
+            continue
+        parts += [escapeHtml(shown[done:link.index]), f'<a href="{escapeHtml(address)}">',
+                  escapeHtml(_link_text(md, link)), "</a>"]
+        done = link.last_index
+    return "".join(parts) + escapeHtml(shown[done:])
+
+
+def _link_text(md: MarkdownIt, link: Any) -> str:
+    """A link's text as markdown-it's linkify shows it."""
+    if not link.schema:
+        return str(md.normalizeLinkText("http://" + link.text)).removeprefix("http://")
+    if link.schema == "mailto:" and link.text.lower().startswith("mailto:"):
+        return str(md.normalizeLinkText("mailto:" + link.text)).removeprefix("mailto:")
+    return str(md.normalizeLinkText(link.text))

@@ -1,7 +1,8 @@
 """Rendering markdown in parts: a text cut around its `::: boilerplate` blocks renders exactly as the whole text
 does, whatever else it holds (hypothesis, on documents made of the lines most likely to reach across a cut). Links
 found in text: the quick linkifier answers as linkify-it does. Text escaped for markdown shows as written, its
-links whole."""
+links whole. What pages.py writes is turned into HTML without markdown-it, the same HTML (hypothesis, on pages made
+of the lines it writes and lines like them)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 
-from foilog.markdown import _QuickLinkify, _segments, escape, parser, render
+from foilog.markdown import _plain_block, _plain_html, _QuickLinkify, _segments, escape, parser, render
 
 from .helpers import REPO
 
@@ -118,3 +119,51 @@ def test_a_link_with_an_escaped_character_keeps_it() -> None:
         '<p>See <a href="https://www.gov.uk/foi_requests">https://www.gov.uk/foi_requests</a>, '
         '<a href="http://www.gov.uk/foi_requests">www.gov.uk/foi_requests</a> or write to '
         '<a href="mailto:foi_team@x.gov.uk">foi_team@x.gov.uk</a>.</p>\n')
+
+
+# The lines pages.py writes (`letter_body`), from escaped text, and lines a person might write instead.
+PLAIN_TEXT = st.lists(st.sampled_from([*TEXT_PARTS, "foi@x.gov.uk", "www.x.org/a_b", "é\u00a0", "\u2003"]),
+                      min_size=1, max_size=6).map("".join)
+WRITTEN = [
+    lambda t: escape(t), lambda t: f"- {escape(t)}", lambda t: f"**1.** {escape(t)}", lambda t: f"**a.** {escape(t)}",
+    lambda t: f"## {escape(t)}", lambda t: f"### {escape(t)}", lambda t: f"#### {escape(t)}",
+    lambda t: f"{{#q1 .question}}\n### {escape(t)}", lambda t: f"{{#q2a .question}}\n#### 2\\. {escape(t)}",
+    lambda t: "*No answer given in turn.*", lambda t: f"::: boilerplate {escape(t)}", lambda t: "::: boilerplate",
+    lambda t: ":::", lambda t: "", lambda t: " ", lambda t: t, lambda t: f"- {t}", lambda t: f"### {t}",
+    lambda t: f"{{#q1 .question}}\n{escape(t)}", lambda t: f"{{#q1 .other}}\n### {escape(t)}",
+    lambda t: f" {escape(t)}", lambda t: f"**1.**{escape(t)}", lambda t: f"*No answer given in turn.* {escape(t)}",
+    lambda t: "- ",
+]
+
+
+@settings(max_examples=2_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(range(len(WRITTEN))), PLAIN_TEXT, st.sampled_from(["\n\n", "\n"])),
+                max_size=12))
+def test_what_pages_py_writes_renders_as_markdown_it_renders_it(lines: list[tuple[int, str, str]]) -> None:
+    text = "".join(WRITTEN[kind](words) + end for kind, words, end in lines)
+    assert render(text) == parser().render(text)
+    plain = _plain_html(text)
+    assert plain is None or plain == parser().render(text)
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(range(10)), PLAIN_TEXT), max_size=12))
+def test_what_pages_py_writes_is_rendered_without_markdown_it(blocks: list[tuple[int, str]]) -> None:
+    """Blocks as `letter_body` writes them (its first ten kinds of line, text on one line, a bullet list's items
+    together) are all turned into HTML line by line."""
+    kinds = [kind for kind, _ in blocks]
+    text = "".join(WRITTEN[kind](" ".join(words.split()) or "x")
+                   + ("\n" if kind == 1 and kinds[number + 1:number + 2] == [1] else "\n\n")
+                   for number, (kind, words) in enumerate(blocks))
+    assert _plain_html(text) == parser().render(text)
+
+
+def test_every_example_page_is_rendered_without_markdown_it() -> None:
+    """The example letters' pages are what pages.py writes: each part is turned into HTML line by line."""
+    pages = sorted((REPO / "content" / "letters").rglob("*.md"))
+    assert pages
+    for page in pages:
+        body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        for segment, block in _segments(body) or [(body, False)]:
+            plain = _plain_block(segment) if block else _plain_html(segment)
+            assert plain == parser().render(segment), (page, segment)
