@@ -416,8 +416,12 @@ class Fingerprints:
             return f"{type(value).__qualname__}({','.join(fields)})"
         if isinstance(value, dict):
             return "{" + ",".join(f"{self.of(k, whole)}:{self.of(v, whole)}" for k, v in value.items()) + "}"
-        if isinstance(value, (list, tuple)):
-            return f"{type(value).__name__}[" + ",".join(self.of(v, whole) for v in value) + "]"
+        if isinstance(value, (list, tuple)):  # (a list's items are most often known already: letters in a list)
+            memo, parts = self._memo, []
+            for item in value:
+                known = memo.get((id(item), whole))
+                parts.append(known[1] if known is not None and known[0] is item else self.of(item, whole))
+            return f"{type(value).__name__}[" + ",".join(parts) + "]"
         if isinstance(value, (set, frozenset)):
             return "set[" + ",".join(sorted(self.of(v, whole) for v in value)) + "]"
         if isinstance(value, jinja2.Undefined):
