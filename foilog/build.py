@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fnmatch
+import functools
 import hashlib
 import logging
 import os
@@ -130,8 +131,9 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
         renderer = Renderer(config, theme_dirs, base_url, brand)
         planned = list(renderer.plan(site))                                          # 10. pages to render
         settled()
-        pages_out = page_outputs(renderer, planned, Fingerprints(page_digest(cache)))
-        data = content_outputs(open_data(published, urls, config, base_url))         # 11. open data
+        fingerprints = Fingerprints(page_digest(cache))
+        pages_out = page_outputs(renderer, planned, fingerprints)
+        data = open_data_outputs(published, urls, config, base_url, fingerprints, cache, paths.output)  # 11.
         feeds = content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 12.
         assets = asset_outputs(theme_dirs, brand, search_scripts()) + content_outputs(NOJEKYLL)  # 13. assets
         with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 14. output/
@@ -488,6 +490,28 @@ def content_outputs(files: dict[str, str] | dict[str, bytes]) -> list[Output]:
 
 def content_key(data: bytes) -> str:
     return digest("content", hashlib.sha256(data).hexdigest())
+
+
+OPEN_DATA = "open-data"  # the build cache's open data files' keys, by what they are made from
+
+
+def open_data_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConfig, base_url: str,
+                      fingerprints: Fingerprints, cache: BuildCache, output_dir: Path) -> list[Output]:
+    """The open data files, made again only when a letter's facts or address, or site.toml, changed since the
+    last build, or when the live site no longer has one of them as the last build published it."""
+    inputs = digest(config, base_url, fingerprints.of(urls), [fingerprints.of(letter) for letter in letters])
+    known: dict[str, str] | None = cache.remembered(OPEN_DATA, inputs, lambda: None, plain=True) \
+        if cache.holds(OPEN_DATA, inputs) else None
+    if known is not None and _still_published(known, cache, output_dir):
+        files = functools.cache(lambda: open_data(letters, urls, config, base_url))
+        return [Output(path, key, _open_data_file(files, path)) for path, key in known.items()]
+    outputs = content_outputs(open_data(letters, urls, config, base_url))
+    cache.remembered(OPEN_DATA, inputs, lambda: {output.relative: output.key for output in outputs}, plain=True)
+    return outputs
+
+
+def _open_data_file(files: Callable[[], dict[str, str]], path: str) -> Callable[[], str]:
+    return lambda: files()[path]
 
 
 SEARCH_RECORDS = "search-records"  # the build cache's folders of letters' search records, by what they are made of

@@ -457,6 +457,36 @@ def test_the_search_index_is_not_built_again_when_no_letter_changed(project: Pat
     assert_same_as_fresh(project, tmp_path / "fresh")
 
 
+def test_the_open_data_is_made_again_only_when_a_letters_facts_change(project: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import foilog.build
+
+    made: list[int] = []
+    real = foilog.build.open_data
+
+    def open_data(letters: list[Any], *args: Any) -> Any:
+        made.append(len(letters))  # (every published letter)
+        return real(letters, *args)
+
+    monkeypatch.setattr(foilog.build, "open_data", open_data)
+    letter = project / "site_src" / "letters" / LETTER
+    letter.write_text(letter.read_text(encoding="utf-8").replace("Skype for Business", "Pigeon Post"),
+                      encoding="utf-8")
+    result = build_project(project)
+    assert made == [] and not [name for name in result.made if name.startswith("data/")], "its facts are the same"
+    page = next(page for page in (project / "content" / "letters").rglob("*.md")
+                if "6251688" in page.name)
+    page.write_text(page.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Retitled ", 1),
+                    encoding="utf-8")
+    result = build_project(project)
+    assert len(made) == 1 and "data/letters.csv" in result.made
+    assert "Retitled Video" in (project / "output" / "data" / "letters.csv").read_text(encoding="utf-8")
+    (project / "output" / "data" / "letters.json").unlink()
+    result = build_project(project)
+    assert len(made) == 2 and "data/letters.json" in result.made
+    assert_same_as_fresh(project, tmp_path / "fresh")
+
+
 def test_a_search_file_deleted_from_output_is_made_again(project: Path, tmp_path: Path) -> None:
     shard = sorted((project / "output" / "search" / "data").glob("*/shards/0.json"))[0]
     shard.unlink()
