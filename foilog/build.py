@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -42,6 +42,7 @@ from .understand import understand
 from .urls import SEARCH_URL, base_url_problem, extra_page_url, is_full_url, letter_key, letter_url, output_path
 
 log = logging.getLogger("foilog")
+Content = TypeVar("Content", str, bytes)
 PROGRESS_THRESHOLD = 50
 
 
@@ -500,18 +501,13 @@ def open_data_outputs(letters: list[Letter], urls: dict[str, str], config: SiteC
     """The open data files, made again only when a letter's facts or address, or site.toml, changed since the
     last build, or when the live site no longer has one of them as the last build published it."""
     inputs = digest(config, base_url, fingerprints.of(urls), [fingerprints.of(letter) for letter in letters])
-    known: dict[str, str] | None = cache.remembered(OPEN_DATA, inputs, lambda: None, plain=True) \
-        if cache.holds(OPEN_DATA, inputs) else None
+    known: dict[str, str] | None = cache.recalled(OPEN_DATA, inputs)
     if known is not None and _still_published(known, cache, output_dir):
         files = functools.cache(lambda: open_data(letters, urls, config, base_url))
-        return [Output(path, key, _open_data_file(files, path)) for path, key in known.items()]
+        return [Output(path, key, _file_of(files, path)) for path, key in known.items()]
     outputs = content_outputs(open_data(letters, urls, config, base_url))
     cache.remembered(OPEN_DATA, inputs, lambda: {output.relative: output.key for output in outputs}, plain=True)
     return outputs
-
-
-def _open_data_file(files: Callable[[], dict[str, str]], path: str) -> Callable[[], str]:
-    return lambda: files()[path]
 
 
 SEARCH_RECORDS = "search-records"  # the build cache's folders of letters' search records, by what they are made of
@@ -525,8 +521,7 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
     page_sha = page_digest(cache)
     inputs = digest(config, sorted((letter_key(le), urls[letter_key(le)], page_sha(le)) for le in letters))
     cache.keep("passages", (digest(page_sha(le)) for le in letters))  # for the next build that changes the index
-    known: dict[str, Any] | None = cache.remembered("search", inputs, lambda: None, plain=True) \
-        if cache.holds("search", inputs) else None
+    known: dict[str, Any] | None = cache.recalled("search", inputs)
 
     def make(kept: KeptRecords | None = None) -> dict[str, bytes]:
         return build_index(letters, urls, config, remembered_passages(cache)).data_files(kept)
@@ -540,7 +535,7 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
 
     if known is not None and _still_published(known["files"], cache, output_dir):
         cache.keep(SEARCH_RECORDS, known["records"])
-        outputs = [Output(path, key, _search_file(files, path)) for path, key in known["files"].items()]
+        outputs = [Output(path, key, _file_of(files, path)) for path, key in known["files"].items()]
         return Background(lambda: outputs, enabled=False)
     cache.settle("passages", plain=True)  # stored here: what the background process remembers is lost
     making = Background(lambda: _made_keeping_records(make, config, cache, output_dir), enabled=jobs > 1)
@@ -550,7 +545,7 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
         for folder_inputs, entry in records.items():
             cache.remembered(SEARCH_RECORDS, folder_inputs, lambda entry=entry: entry, plain=True)  # type: ignore[misc]
         made = cache.remembered("search", inputs, lambda: {"files": keys, "records": list(records)}, plain=True)
-        return [Output(path, key, _constant(new[path]) if path in new else _search_file(files, path))
+        return [Output(path, key, _constant(new[path]) if path in new else _file_of(files, path))
                 for path, key in made["files"].items()]
     return _Then(making, outputs_when_made)
 
@@ -563,10 +558,8 @@ def _made_keeping_records(make: Callable[[KeptRecords], dict[str, bytes]], confi
     page_sha = page_digest(cache)
 
     def published(folder_inputs: str) -> tuple[str, list[str]] | None:
-        if not cache.holds(SEARCH_RECORDS, folder_inputs):
-            return None
-        entry = cache.remembered(SEARCH_RECORDS, folder_inputs, lambda: None, plain=True)
-        if not _still_published(entry["files"], cache, output_dir):
+        entry = cache.recalled(SEARCH_RECORDS, folder_inputs)
+        if entry is None or not _still_published(entry["files"], cache, output_dir):
             return None
         reused.update(entry["files"])
         return entry["folder"], list(entry["files"])
@@ -595,7 +588,8 @@ class _Then(Background[list[Output]]):
         self._job.close()
 
 
-def _search_file(files: Callable[[], dict[str, bytes]], path: str) -> Callable[[], bytes]:
+def _file_of(files: Callable[[], dict[str, Content]], path: str) -> Callable[[], Content]:
+    """One of the files a function makes, made (by it) when asked for."""
     return lambda: files()[path]
 
 

@@ -337,6 +337,10 @@ class BuildCache:
             self._memo_changed = True
         return value
 
+    def recalled(self, namespace: str, key: str) -> Any:
+        """The plain value `remembered` holds for `key` (kept for later builds), or None when it holds none."""
+        return self.remembered(namespace, key, lambda: None, plain=True) if self.holds(namespace, key) else None
+
     def settle(self, namespace: str, plain: bool = False) -> None:
         """Store the values of `namespace` worked out ahead that this build keeps (see `keep`), as if this process
         had asked for each (before forking a process that will ask for them: what it remembers is not kept)."""
