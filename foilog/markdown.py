@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
-from typing import Any, cast
+from typing import cast
 
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
@@ -278,8 +278,9 @@ def _heading(line: str, attributes: str) -> str | None:
 
 
 def _inline_html(text: str, source: str) -> str | None:
-    """Escaped text with no markup as HTML, its links found as markdown-it finds them (`source`: the whole of the
-    paragraph or heading it is in); None if it has markup."""
+    """Escaped text with no markup as HTML (`source`: the whole of the paragraph or heading it is in, which
+    markdown-it's linkify asks first); None if it has markup. Text with a link is left to markdown-it's own
+    linkify, which writes the link."""
     if not _TEXT_ONLY.fullmatch(text):
         return None
     shown = _ESCAPES.sub(r"\1", text) if "\\" in text else text
@@ -287,23 +288,4 @@ def _inline_html(text: str, source: str) -> str | None:
     linkify = cast(_QuickLinkify, md.linkify)
     if not linkify.pretest(source) or not linkify.test(shown):
         return escapeHtml(shown)
-    parts: list[str] = []
-    done = 0
-    links: list[Any] = linkify.match(shown) or []
-    for link in links:
-        address = md.normalizeLink(link.url)
-        if not md.validateLink(address):
-            continue
-        parts += [escapeHtml(shown[done:link.index]), f'<a href="{escapeHtml(address)}">',
-                  escapeHtml(_link_text(md, link)), "</a>"]
-        done = link.last_index
-    return "".join(parts) + escapeHtml(shown[done:])
-
-
-def _link_text(md: MarkdownIt, link: Any) -> str:
-    """A link's text as markdown-it's linkify shows it."""
-    if not link.schema:
-        return str(md.normalizeLinkText("http://" + link.text)).removeprefix("http://")
-    if link.schema == "mailto:" and link.text.lower().startswith("mailto:"):
-        return str(md.normalizeLinkText("mailto:" + link.text)).removeprefix("mailto:")
-    return str(md.normalizeLinkText(link.text))
+    return str(md.renderInline(text))
