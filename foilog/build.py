@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import fnmatch
 import functools
@@ -439,7 +440,9 @@ def update_pages(letters: list[Letter], content: Path, config: SiteConfig, repor
 
 def _understand(letter: Letter, config: SiteConfig) -> tuple[Letter, Problem | None, str | None]:
     """Read (if the scan only hashed it) and understand one letter: (the letter, why it could not be read,
-    why the reader failed). What it could not understand cleanly is kept in `letter.warnings`."""
+    why the reader failed). What it could not understand cleanly is kept in `letter.warnings`. The letter given
+    is left as it was: the caller drops the understood one, text and blocks and all, once its page is written."""
+    letter = copy.deepcopy(letter)
     if not letter.text:
         try:
             read = letter_from_bytes(letter.path.read_bytes(), letter.path, letter.source)

@@ -88,8 +88,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_jobs_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes for reading letters and "
-                   "writing pages (default: one per core; 1 works in one process)")
+    p.add_argument("-j", "--jobs", type=int, metavar="N", help="processes for reading letters and writing "
+                   "pages, this one included (default: one per core; 1 works in one process)")
 
 
 def _add_common_options(p: argparse.ArgumentParser) -> None:

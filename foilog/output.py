@@ -195,16 +195,13 @@ class Staging:
         """Remove the files that no output taken has, and make the outputs that could not be reused."""
         for relative in sorted(set(self.known) - set(self.keys), reverse=True):
             self._remove(relative, self.path)
-        # Files are made across the workers and written here, one at a time: creating files at once from several
-        # processes is slower than from one on some systems (sandboxes, network disks). Where it is faster (this
-        # machine's disk, alone), the build gains nothing from it: the pages wait for the workers' rendering.
+        # Each file is written by the process that made it (this one or a worker): the page need not be sent
+        # between processes, and the disk's waits overlap the other process's work.
         to_make, self._to_make = self._to_make, []
-        made = map_in_order(self._make, to_make, jobs, chunk=48, done=progress)
-        for output, (content, problem) in zip(to_make, made, strict=True):
+        for problem in map_in_order(self._make, to_make, jobs, chunk=48, done=progress):
             if problem is not None:
                 message, file, line, hint = problem
                 raise FoilogError(message, file=file, line=line, hint=hint)
-            self._write(output.relative, content)
         self._produced.made = [output.relative for output in to_make]
         return self._produced
 
@@ -232,14 +229,14 @@ class Staging:
                 return False
         return True
 
-    @staticmethod
-    def _make(output: Output) -> tuple[bytes, tuple[str, str | None, int | None, str] | None]:
-        """One output's bytes; a problem comes back as plain values, as it may cross from a worker process."""
+    def _make(self, output: Output) -> tuple[str, str | None, int | None, str] | None:
+        """Make one output and write it into the staging folder; a problem comes back as plain values, as it may
+        cross from a worker process."""
         try:
-            content = output.make()
+            self._write(output.relative, output.make())
         except FoilogError as exc:
-            return b"", (exc.message, exc.file, exc.line, exc.hint)
-        return content if isinstance(content, bytes) else content.encode("utf-8"), None
+            return exc.message, exc.file, exc.line, exc.hint
+        return None
 
     def _remove(self, relative: str, root: Path) -> None:
         """Remove a file the new site does not have, and the folders it leaves empty."""

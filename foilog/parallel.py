@@ -1,8 +1,9 @@
 """Work spread over the machine's cores: forked worker processes, results in the order of the input.
 
 Forking lets each worker start with the parent's memory (the letters, the compiled templates) instead of
-receiving it pickled. Workers ignore Ctrl-C: the parent gets it, stops them, and the build is abandoned with
-output/ as it was. Small batches run in the parent, where starting workers would cost more than it saves.
+receiving it pickled. The parent works too, rather than wait. Workers ignore Ctrl-C: the parent gets it, stops
+them, and the build is abandoned with output/ as it was. Small batches run in the parent alone, where starting
+workers would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
 from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -72,9 +72,13 @@ def worker_count(requested: int | None) -> int:
 
 def map_in_order(function: Callable[[Item], Result], items: Sequence[Item], jobs: int, *, chunk: int = 64,
                  done: Callable[[int], None] | None = None) -> Iterator[Result]:
-    """`function` over `items`, in `jobs` processes when there is enough work, results in input order.
+    """`function` over `items`, in `jobs` processes (this one and `jobs - 1` workers) when there is enough work,
+    results in input order.
 
-    `done(n)` is told as each batch of n items finishes (for a progress bar).
+    This process works too: whenever the batch due next is still with a worker, it takes the next batch no worker
+    has yet instead of waiting. One process fewer holds its own copy of the memory pages it reads, and the
+    results made here need not be sent between processes. `done(n)` is told as each batch of n items finishes
+    (for a progress bar).
     """
     if jobs <= 1 or len(items) < 2 * chunk or "fork" not in multiprocessing.get_all_start_methods():
         for item in items:
@@ -87,21 +91,35 @@ def map_in_order(function: Callable[[Item], Result], items: Sequence[Item], jobs
     batches = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
     # The inherited objects are frozen: the workers' collections leave their memory pages shared, not copied.
     try:
-        with long_lived(), multiprocessing.get_context("fork").Pool(min(jobs, len(batches)),
+        with long_lived(), multiprocessing.get_context("fork").Pool(min(jobs - 1, len(batches)),
                                                                     initializer=_ignore_ctrl_c) as pool:
-            # A few batches ahead per worker, no more: results the caller has not taken yet (pages waiting to be
-            # written) are held in this process, so how many may wait is bounded, not the whole site.
-            waiting = iter(batches)
-            pending = deque(pool.apply_async(_run_batch, (batch,)) for batch in islice(waiting, AHEAD * jobs))
-            while pending:
-                results = pending.popleft().get()
-                for batch in islice(waiting, 1):
-                    pending.append(pool.apply_async(_run_batch, (batch,)))
-                yield from results
-                if done:
-                    done(len(results))
+            yield from _shared_out(pool, batches, AHEAD * (jobs - 1), done)
     finally:
         _WORK = None
+
+
+def _shared_out(pool: Any, batches: list[tuple[int, int]], ahead: int,
+                done: Callable[[int], None] | None) -> Iterator[Any]:
+    """The batches' results in order, made by the pool's workers and, while the one due is not ready, here.
+
+    A few batches ahead per worker are handed out, no more, and this process makes at most as many ahead of the
+    one due: results the caller has not taken yet (pages waiting to be written) are held here, so how many may
+    wait is bounded, not the whole site.
+    """
+    waiting = deque(enumerate(batches))  # not yet handed to a worker nor made here
+    handed: dict[int, Any] = {}
+    made_here: dict[int, list[Any]] = {}
+    for due in range(len(batches)):
+        while waiting and len(handed) < ahead:
+            number, batch = waiting.popleft()
+            handed[number] = pool.apply_async(_run_batch, (batch,))
+        while due not in made_here and not handed[due].ready() and waiting and len(made_here) < ahead:
+            number, batch = waiting.popleft()
+            made_here[number] = _run_batch(batch)
+        results = made_here.pop(due) if due in made_here else handed.pop(due).get()
+        yield from results
+        if done:
+            done(len(results))
 
 
 def _ignore_ctrl_c() -> None:

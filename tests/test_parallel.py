@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gc
+import os
+import time
 import types
 import weakref
 from pathlib import Path
 
+from foilog.build import _understand
+from foilog.config import SiteConfig
+from foilog.model import Letter
 from foilog.parallel import FULL_COLLECTION_EVERY, Background, long_lived, map_in_order, settled
 
-from .helpers import build_project, make_project
+from .helpers import REPO, build_project, make_project
 
 
 class Node:
@@ -78,6 +83,20 @@ def test_map_in_order_gives_results_in_order_from_workers_and_unfreezes() -> Non
     assert gc.get_freeze_count() == 0
 
 
+def slow_pid(n: int) -> tuple[int, int]:
+    time.sleep(0.002)
+    return n, os.getpid()
+
+
+def test_map_in_order_works_in_this_process_too_while_the_workers_are_busy() -> None:
+    items = list(range(300))
+    results = list(map_in_order(slow_pid, items, jobs=2, chunk=5))
+    assert [n for n, _ in results] == items
+    by = {pid for _, pid in results}
+    assert os.getpid() in by, "this process takes batches instead of waiting"
+    assert len(by) == 2, "jobs=2: this process and one worker"
+
+
 def test_a_map_left_half_way_unfreezes() -> None:
     results = map_in_order(lambda n: n + 1, list(range(500)), jobs=2, chunk=7)
     assert isinstance(results, types.GeneratorType)
@@ -90,3 +109,14 @@ def test_background_work_gives_its_result_and_unfreezes() -> None:
     job = Background(lambda: sum(range(1000)))
     assert gc.get_freeze_count() == 0
     assert job.result() == 499500
+
+
+def test_understanding_a_letter_here_leaves_the_scanned_letter_as_it_was() -> None:
+    """Letters are understood in this process too: the scanned letter the work list holds must stay slim, or the
+    stage would keep every letter this process understood, text and blocks and all, to its end."""
+    source = sorted((REPO / "site_src" / "letters").glob("*.txt"))[0]
+    scanned = Letter(source=source.name, path=source)
+    understood, problem, failure = _understand(scanned, SiteConfig())
+    assert problem is None and failure is None
+    assert understood.text and understood.request and understood.reference
+    assert scanned == Letter(source=source.name, path=source)
