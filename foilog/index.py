@@ -64,7 +64,7 @@ FIELDS: tuple[tuple[str, int], ...] = (("reference", 30), ("title", 10), ("summa
 BOOSTS = [boost for _, boost in FIELDS]
 K1 = 1.2
 B = 0.75
-TERMS_PER_BATCH = 2048      # terms whose scores are computed together
+ENTRIES_PER_BATCH = 100_000  # postings whose scores are computed together, at most (or one term's)
 SHARD_BYTES = 48_000          # uncompressed JSON per shard, before the term that overflows it
 SHARED_PARAGRAPH_SHARE = 0.1  # a paragraph in at least this share of letters (and in 3 or more) is boilerplate
 SHARED_PARAGRAPH_MIN = 3
@@ -378,8 +378,7 @@ class SearchIndex:
         """Runs of (term, JSON) in term order, each run about `shard_bytes` of JSON."""
         shard: list[tuple[str, str]] = []
         size = 0
-        for batch in range(0, len(self.sorted_terms), TERMS_PER_BATCH):
-            terms = self.sorted_terms[batch:batch + TERMS_PER_BATCH]
+        for terms in self.term_batches():
             indexes = [self.postings.terms[term] for term in terms]
             for term, index, scores in zip(terms, indexes, field_scores(self.postings, indexes), strict=True):
                 text = term_json(term, index, scores)
@@ -390,6 +389,21 @@ class SearchIndex:
                 size += len(text) + 2
         if shard:
             yield shard
+
+    def term_batches(self) -> Iterator[list[str]]:
+        """The terms in order, in runs of at most ENTRIES_PER_BATCH postings (a term with more is a run alone): the
+        memory scoring a run takes stays the same however many letters hold its terms."""
+        batch: list[str] = []
+        entries = 0
+        for term in self.sorted_terms:
+            count = len(self.postings.entries[self.postings.terms[term]])
+            if batch and entries + count > ENTRIES_PER_BATCH:
+                yield batch
+                batch, entries = [], 0
+            batch.append(term)
+            entries += count
+        if batch:
+            yield batch
 
     @cached_property
     def dictionary(self) -> dict[int, list[str]]:

@@ -209,6 +209,19 @@ def test_the_same_letters_give_byte_identical_files(tmp_path: Path) -> None:
     assert tree_bytes(first) == tree_bytes(second)
 
 
+def test_terms_are_scored_in_runs_of_bounded_postings_with_the_same_result(
+        generated: tuple[index.SearchIndex, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    search_index, _ = generated
+    files = search_index.data_files()
+    monkeypatch.setattr(index, "ENTRIES_PER_BATCH", 50)
+    runs = list(search_index.term_batches())
+    assert [term for run in runs for term in run] == search_index.sorted_terms
+    sizes = [[len(search_index.postings.entries[search_index.postings.terms[t]]) for t in run] for run in runs]
+    assert all(sum(run) <= 50 or len(run) == 1 for run in sizes)
+    assert any(len(run) == 1 and run[0] > 50 for run in sizes), "a term in more letters than a run holds"
+    assert search_index.data_files() == files
+
+
 def test_a_changed_letter_changes_only_its_own_folder_of_records(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Records are kept in folders named after their content, so a rebuild after one letter changed rewrites that
