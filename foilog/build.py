@@ -123,32 +123,33 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
         raise FoilogError(f"--strict: {len(report.problems)} problem(s) reported; nothing was published",
                           hint="fix the problems listed above, or build without --strict")
     urls = {letter_key(le): letter_url(le.page, paths.content) for le in published if le.page}
-    search = search_outputs(published, urls, config, cache, paths.output, jobs)      # 6. index, made beside 7-13
-    try:
-        archive = build_archive(published)                                           # 7. browse groupings
-        related = remembered_related(published, cache, jobs)                         # 8. related requests
-        statistics = compute_statistics(published, config.working_day_limit)         # 9. statistics, charts
-        site = Site(published, urls, extra, archive, related, statistics,
-                    figures(statistics, archive.exemption_urls), feeds=is_full_url(base_url))
-        renderer = Renderer(config, theme_dirs, base_url, brand)
-        planned = list(renderer.plan(site))                                          # 10. pages to render
-        settled()
-        fingerprints = Fingerprints(page_digest(cache))
-        pages_out = page_outputs(renderer, planned, fingerprints)
-        data = open_data_outputs(published, urls, config, base_url, fingerprints, cache, paths.output)  # 11.
-        feeds = content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 12.
-        assets = asset_outputs(theme_dirs, brand, search_scripts()) + content_outputs(NOJEKYLL)  # 13. assets
-        with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 14. output/
-            with _progress_bar(len(pages_out) + len(data + feeds + assets), "Writing pages", options) as bar:
-                staging.take(pages_out, cache, bar.update)  # unchanged pages are kept while the search finishes
-                found = search.result()                                              # 15. the search's files
-                bar.total += len(found)
-                staging.take(found + data + feeds + assets, cache, bar.update)
-                cache.release_memo()  # no later stage remembers anything: the render workers are forked without it
-                produced = staging.make_taken(jobs, bar.update)
-            staging.publish(cache)
-    finally:
-        search.close()
+    with tempfile.TemporaryFile(prefix="foilog-search-") as spool:  # the search's new files, until taken
+        search = search_outputs(published, urls, config, cache, paths.output, jobs, spool.fileno())  # 6. index
+        try:
+            archive = build_archive(published)                                           # 7. browse groupings
+            related = remembered_related(published, cache, jobs)                         # 8. related requests
+            statistics = compute_statistics(published, config.working_day_limit)         # 9. statistics, charts
+            site = Site(published, urls, extra, archive, related, statistics,
+                        figures(statistics, archive.exemption_urls), feeds=is_full_url(base_url))
+            renderer = Renderer(config, theme_dirs, base_url, brand)
+            planned = list(renderer.plan(site))                                          # 10. pages to render
+            settled()
+            fingerprints = Fingerprints(page_digest(cache))
+            pages_out = page_outputs(renderer, planned, fingerprints)
+            data = open_data_outputs(published, urls, config, base_url, fingerprints, cache, paths.output)  # 11.
+            feeds = content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 12.
+            assets = asset_outputs(theme_dirs, brand, search_scripts()) + content_outputs(NOJEKYLL)  # 13. assets
+            with Staging(paths.output, paths.root / CACHE_DIR if cache.enabled else None) as staging:  # 14. output/
+                with _progress_bar(len(pages_out) + len(data + feeds + assets), "Writing pages", options) as bar:
+                    staging.take(pages_out, cache, bar.update)  # unchanged pages are kept while the search finishes
+                    found = search.result()                                              # 15. the search's files
+                    bar.total += len(found)
+                    staging.take(found + data + feeds + assets, cache, bar.update)
+                    cache.release_memo()  # no later stage remembers anything: the render workers are forked without it
+                    produced = staging.make_taken(jobs, bar.update)
+                staging.publish(cache)
+        finally:
+            search.close()
     cache.save(staging.published())
     notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
@@ -517,10 +518,12 @@ SEARCH_RECORDS = "search-records"  # the build cache's folders of letters' searc
 
 
 def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConfig, cache: BuildCache,
-                   output_dir: Path, jobs: int = 1) -> Background[list[Output]]:
+                   output_dir: Path, jobs: int, spool: int) -> Background[list[Output]]:
     """The search's data files, keyed by their bytes, worked out in the background (with more than one job)
-    while the build goes on. The index is built again only when a letter's page or address or site.toml changed
-    since the last build, or when the last site no longer has its files."""
+    while the build goes on. The new files are written into the unnamed temporary file `spool` (a descriptor)
+    until the site takes them: they are neither sent between processes nor held in memory, and the file is gone
+    when the build ends, however it ends. The index is built again only when a letter's page or address or
+    site.toml changed since the last build, or when the last site no longer has its files."""
     page_sha = page_digest(cache)
     inputs = digest(config, sorted((letter_key(le), urls[letter_key(le)], page_sha(le)) for le in letters))
     cache.keep("passages", (digest(page_sha(le)) for le in letters))  # for the next build that changes the index
@@ -541,20 +544,46 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
         outputs = [Output(path, key, _file_of(files, path)) for path, key in known["files"].items()]
         return Background(lambda: outputs, enabled=False)
     cache.settle("passages", plain=True)  # stored here: what the background process remembers is lost
-    making = Background(lambda: _made_keeping_records(make, config, cache, output_dir), enabled=jobs > 1)
+    making = Background(lambda: _spooled(_made_keeping_records(make, config, cache, output_dir), spool),
+                        enabled=jobs > 1)
 
     def outputs_when_made() -> list[Output]:
         new, keys, records = making.result()
         for folder_inputs, entry in records.items():
             cache.remembered(SEARCH_RECORDS, folder_inputs, lambda entry=entry: entry, plain=True)  # type: ignore[misc]
         made = cache.remembered("search", inputs, lambda: {"files": keys, "records": list(records)}, plain=True)
-        return [Output(path, key, _constant(new[path]) if path in new else _file_of(files, path))
+        return [Output(path, key, _unspooled(spool, *new[path]) if path in new else _file_of(files, path))
                 for path, key in made["files"].items()]
     return _Then(making, outputs_when_made)
 
 
+Made = tuple[dict[str, bytes], dict[str, str], dict[str, dict[str, Any]]]
+
+
+def _spooled(made: Made, spool: int) -> tuple[dict[str, tuple[int, int]], dict[str, str], dict[str, dict[str, Any]]]:
+    """The search's new files written one after another into `spool`, each as its (offset, length) there."""
+    new, keys, records = made
+    placed, offset = {}, 0
+    for path, content in new.items():
+        view = memoryview(content)
+        while view:
+            view = view[os.write(spool, view):]
+        placed[path] = (offset, len(content))
+        offset += len(content)
+    return placed, keys, records
+
+
+def _unspooled(spool: int, offset: int, length: int) -> Callable[[], bytes]:
+    def read() -> bytes:
+        data = os.pread(spool, length, offset)  # (a file's read returns all it asks for, short of its end)
+        if len(data) != length:
+            raise OSError(f"the search's temporary file ends before {offset + length} bytes")
+        return data
+    return read
+
+
 def _made_keeping_records(make: Callable[[KeptRecords], dict[str, bytes]], config: SiteConfig, cache: BuildCache,
-                          output_dir: Path) -> tuple[dict[str, bytes], dict[str, str], dict[str, dict[str, Any]]]:
+                          output_dir: Path) -> Made:
     """The search's files: the bytes of those the last site does not have (a folder of letters' records made
     from the same inputs is not made again), every file's key, and each folder of records as the cache keeps it."""
     reused: dict[str, str] = {}
