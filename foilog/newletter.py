@@ -81,9 +81,8 @@ def add_letter(paths: Paths, file: Path, config: SiteConfig) -> Added:
     letter_file, copied = place_letter(given, paths.site_src / "letters")
     report = Report()
     letter = read_letter(letter_file, paths.site_src)
-    update_pages([letter], paths.content, config, report, Options(progress=False))
-    written = letter.page is not None
-    page = letter.page or page_stage.existing_pages(paths.content).get(letter.source)
+    written = letter.source in update_pages([letter], paths.content, config, report, Options(progress=False))
+    page = page_stage.existing_pages(paths.content).get(letter.source)
     if page is None:
         problem = report.errors[0] if report.errors else None
         raise FoilogError(f"no page could be written for it{': ' + problem.message if problem else ''}",
