@@ -563,13 +563,11 @@ Made = tuple[dict[str, bytes], dict[str, str], dict[str, dict[str, Any]]]
 def _spooled(made: Made, spool: int) -> tuple[dict[str, tuple[int, int]], dict[str, str], dict[str, dict[str, Any]]]:
     """The search's new files written one after another into `spool`, each as its (offset, length) there."""
     new, keys, records = made
-    placed, offset = {}, 0
-    for path, content in new.items():
-        view = memoryview(content)
-        while view:
-            view = view[os.write(spool, view):]
-        placed[path] = (offset, len(content))
-        offset += len(content)
+    placed = {}
+    with open(spool, "wb", closefd=False) as file:
+        for path, content in new.items():
+            placed[path] = (file.tell(), len(content))
+            file.write(content)
     return placed, keys, records
 
 
