@@ -385,10 +385,11 @@ class PageListing:
 
 
 def update_pages(letters: list[Letter], content: Path, config: SiteConfig, report: Report, options: Options,
-                 cache: BuildCache | None = None, jobs: int = 1, listing: PageListing | None = None) -> set[str]:
+                 cache: BuildCache | None = None, jobs: int = 1, listing: PageListing | None = None
+                 ) -> dict[str, Path]:
     """Understand each new or changed letter and (re)write its page; unchanged pages are left alone.
 
-    Returns the sources whose pages were written in this build. A page that a person broke (its front matter
+    Returns the pages written in this build, by their letters' sources. A page that a person broke (its front matter
     cannot be read) is never overwritten: it is reported when the pages are read, and its letter waits.
     The letters are understood across `jobs` processes; pages are written in the letters' order, so the
     result does not depend on how the work was shared.
@@ -403,7 +404,7 @@ def update_pages(letters: list[Letter], content: Path, config: SiteConfig, repor
                or not page_stage.is_broken(existing[letters[i].source], reader)]
     unchanged = set(range(len(letters))) - set(changed)
     taken = {existing[letters[i].source] for i in unchanged if letters[i].source in existing}
-    written: set[str] = set()
+    written: dict[str, Path] = {}
     work = [letters[i] for i in changed]
     with _progress_bar(len(work), "Reading letters", options) as progress:
         results = map_in_order(lambda le: _understand(le, config), work, jobs, chunk=16, done=progress.update)
@@ -431,7 +432,7 @@ def update_pages(letters: list[Letter], content: Path, config: SiteConfig, repor
                 cache.forget_page(page)  # type: ignore[arg-type]
             if listing is not None:
                 listing.written(letter.page, previous)
-            written.add(letter.source)
+            written[letter.source] = letter.page
             log.info("read %s: ref %s, %s, %s, %s working day(s) -> %s", letter.source, letter.reference or "?",
                      letter.regime, letter.outcome, "?" if letter.working_days is None else letter.working_days,
                      letter.page.relative_to(content.parent) if letter.page.is_relative_to(content.parent)

@@ -81,8 +81,8 @@ def add_letter(paths: Paths, file: Path, config: SiteConfig) -> Added:
     letter_file, copied = place_letter(given, paths.site_src / "letters")
     report = Report()
     letter = read_letter(letter_file, paths.site_src)
-    written = letter.source in update_pages([letter], paths.content, config, report, Options(progress=False))
-    page = page_stage.existing_pages(paths.content).get(letter.source)
+    written = update_pages([letter], paths.content, config, report, Options(progress=False)).get(letter.source)
+    page = written or page_stage.existing_pages(paths.content).get(letter.source)
     if page is None:
         problem = report.errors[0] if report.errors else None
         raise FoilogError(f"no page could be written for it{': ' + problem.message if problem else ''}",
@@ -92,7 +92,7 @@ def add_letter(paths: Paths, file: Path, config: SiteConfig) -> Added:
     _report_namesake(published, page, paths.content, report)
     privacy = Report()
     hold_back([published], {letter.source: letter}, config.privacy, privacy)
-    return Added(given=given, letter_file=letter_file, copied=copied, page=page, page_written=written,
+    return Added(given=given, letter_file=letter_file, copied=copied, page=page, page_written=written is not None,
                  letter=published, problems=report.problems + privacy.problems, personal_data=privacy.problems)
 
 
