@@ -76,7 +76,7 @@ def map_in_order(function: Callable[[Item], Result], items: Sequence[Item], jobs
     results in input order.
 
     This process works too: whenever the batch due next is still with a worker, it takes the next batch no worker
-    has yet instead of waiting. One process fewer holds its own copy of the memory pages it reads, and the
+    has yet instead of waiting. One process fewer holds its own copy of the memory pages it writes to, and the
     results made here need not be sent between processes. `done(n)` is told as each batch of n items finishes
     (for a progress bar).
     """
