@@ -186,6 +186,9 @@ class Postings:
         """lunr's `k1 * (1 - b + b * (fieldLength / averageFieldLength))`, computed as lunr.py does."""
         for lengths in self.lengths:
             average = sum(lengths) / self.documents if self.documents else 0.0
+            if not average:  # no letter has a word in this field, so no score uses its norms (lunr.js: NaN)
+                self.norms.append([K1 * (1 - B)] * len(lengths))
+                continue
             self.norms.append([K1 * (1 - B + B * (length / average)) for length in lengths])
 
     @cached_property

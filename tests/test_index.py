@@ -134,6 +134,21 @@ def test_a_reference_puts_its_letter_first(tmp_path: Path) -> None:
     assert [search_index.docs[int(ref)].letter.reference for ref in found] == ["6251688", "7000001"]
 
 
+def test_letters_without_a_word_in_some_field_are_indexed(tmp_path: Path) -> None:
+    """No letter has a summary or a request (a hand-made page with a response only): the build does not stop, and
+    the letters are found by their words."""
+    day = dt.date(2023, 5, 2)
+    letters = [letter(str(n), f"Reply {n}", [("Anything?", "Nothing.")], responded=day) for n in (1, 2)]
+    for made, text in zip(letters, ("We hold no records of parking fines.", "Our gritting routes are attached."),
+                          strict=True):
+        made.summary, made.body = "", f"## Response\n\n{text}\n"
+    search_index = index.build_index(letters, _letter_urls(letters), SiteConfig())
+    assert [sum(lengths) for lengths in search_index.postings.lengths][2:4] == [0, 0]
+    serialized = reassemble(write_index(search_index, tmp_path / "site"))
+    reference = {str(d.number): d.letter.reference for d in search_index.docs}
+    assert [reference[r] for r in lunr_query(serialized, "gritting")] == ["2"]
+
+
 def test_words_lunr_would_drop_as_stop_words_are_searchable(tmp_path: Path) -> None:
     day = dt.date(2023, 5, 2)
     letters = [letter("1", "Charges", [("Do you charge?", "The council may charge a fee in May.")], responded=day),
