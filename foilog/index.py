@@ -106,11 +106,12 @@ def documents(letters: list[Letter], urls: dict[str, str],
 
 def documents_and_boilerplate(letters: list[Letter], urls: dict[str, str],
                               passages_of: Callable[[Letter], list[Passage]] | None = None
-                              ) -> tuple[list[SearchDoc], set[bytes]]:
+                              ) -> tuple[list[SearchDoc], set[str]]:
     """`documents`, and the paragraphs left out of them as shared by too many letters (their template keys)."""
     ordered = sorted(letters, key=by_answered)
     found = [passages_of(letter) if passages_of else passages(letter.body) for letter in ordered]
-    keys = [[[template_key(p) for p in passage.paragraphs] for passage in letter_passages] for letter_passages in found]
+    keys = [[passage.keys or [template_key(p) for p in passage.paragraphs] for passage in letter_passages]
+            for letter_passages in found]
     shared = shared_paragraphs(keys)
     return [SearchDoc(number, letter, urls[letter_key(letter)],
                       sections(letter, letter_passages, letter_keys, shared))
@@ -118,7 +119,7 @@ def documents_and_boilerplate(letters: list[Letter], urls: dict[str, str],
             ], shared
 
 
-def sections(letter: Letter, found: list[Passage], keys: list[list[bytes]], shared: set[bytes]) -> list[Section]:
+def sections(letter: Letter, found: list[Passage], keys: list[list[str]], shared: set[str]) -> list[Section]:
     """The summary, then the request and response with each question apart, without shared paragraphs."""
     out = [Section("summary", letter.summary)] if letter.summary else []
     for passage, passage_keys in zip(found, keys, strict=True):
@@ -149,19 +150,19 @@ _MONTH_NAMES = [m.encode() for m in ("january", "february", "march", "april", "m
                                      "september", "october", "november", "december")]
 
 
-def template_key(paragraph: str) -> bytes:
+def template_key(paragraph: str) -> str:
     """A paragraph with its numbers and month names blanked, so the filled-in copies of a template compare equal."""
     key = " ".join(paragraph.lower().split()).encode().translate(_DIGITS_TO_ZERO)
     if b"0" in key:
         for month in _MONTH_NAMES:
             key = key.replace(month, b"m")
-    return hashlib.blake2b(key, digest_size=12).digest()
+    return hashlib.blake2b(key, digest_size=12).hexdigest()
 
 
-def shared_paragraphs(keys: list[list[list[bytes]]]) -> set[bytes]:
+def shared_paragraphs(keys: list[list[list[str]]]) -> set[str]:
     """Paragraphs (as template keys, per letter and passage) that so many letters contain that they say nothing
     about any one of them."""
-    counts: Counter[bytes] = Counter()
+    counts: Counter[str] = Counter()
     for letter_keys in keys:
         counts.update({key for passage_keys in letter_keys for key in passage_keys})
     threshold = max(SHARED_PARAGRAPH_MIN, math.ceil(SHARED_PARAGRAPH_SHARE * len(keys)))
@@ -463,7 +464,8 @@ def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
     """Read every published letter's page into the search index (written later, with the site); `passages_of`
     gives a letter's passages (they are read from its body by default)."""
     docs, shared = documents_and_boilerplate(letters, urls, passages_of)
-    return SearchIndex(docs, invert(docs), config, boilerplate=hashlib.sha256(b"".join(sorted(shared))).hexdigest())
+    return SearchIndex(docs, invert(docs), config,
+                       boilerplate=hashlib.sha256("".join(sorted(shared)).encode()).hexdigest())
 
 
 def _json(value: object, without_bidi: bool = False) -> bytes:
