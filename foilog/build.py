@@ -134,7 +134,8 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
             renderer = Renderer(config, theme_dirs, base_url, brand)
             planned = list(renderer.plan(site))                                          # 10. pages to render
             settled()
-            fingerprints = Fingerprints(page_digest(cache))
+            fingerprints = Fingerprints(page_digest(cache), lambda page_sha, facts: cache.remembered(
+                "facts", page_sha, facts, plain=True))  # what lists show of a letter, by its page's digest
             pages_out = page_outputs(renderer, planned, fingerprints)
             data = open_data_outputs(published, urls, config, base_url, fingerprints, cache, paths.output)  # 11.
             feeds = content_outputs(site_files(site, config, base_url, [j.url for j in planned if j.index]))  # 12.

@@ -286,13 +286,16 @@ class Renderer:
         they use (found by reading the templates, so a theme override that shows more is followed too), its
         address and what every page shares."""
         whole = self.reads_bodies(job.template)
-        used = []
-        for name, attribute in self.variables_used(job.template):
-            if name in job.context:
-                value = job.context[name] if attribute is None else self.env.getattr(job.context[name], attribute)
-                used.append((name, attribute, fingerprints.of(value, whole)))
+        context, of, getattr_ = job.context, fingerprints.of, self.env.getattr
+        used = [(name, attribute, of(context[name] if attribute is None else getattr_(context[name], attribute), whole))
+                for name, attribute in self._given(job.template, tuple(context))]
         return digest(self.shared_key, self.template_key(job.template), job.url, job.from_root, job.index, used,
-                      fingerprints.of(job.lazy_from, whole=True))
+                      of(job.lazy_from, whole=True))
+
+    @cache  # noqa: B019
+    def _given(self, template: str, names: tuple[str, ...]) -> list[tuple[str, str | None]]:
+        """`variables_used(template)` that a context with these names gives."""
+        return [(name, attribute) for name, attribute in self.variables_used(template) if name in names]
 
     @cache  # noqa: B019
     def reads_bodies(self, name: str) -> bool:
@@ -382,6 +385,12 @@ def _collect_names(node: nodes.Node, used: set[tuple[str, str | None]]) -> None:
         _collect_names(child, used)
 
 
+def _facts(letter: Letter) -> str:
+    """A digest of what lists and links show of a letter: its front matter but the bookkeeping."""
+    facts = [(k, v) for k, v in letter.meta.items() if k not in BOOKKEEPING_KEYS]
+    return hashlib.sha256(repr(facts).encode("utf-8", "surrogatepass")).hexdigest()  # (plain values, dates, lists)
+
+
 class Fingerprints:
     """Digests of the values pages are made from, each computed once per build.
 
@@ -390,8 +399,10 @@ class Fingerprints:
     digests of what they hold.
     """
 
-    def __init__(self, page_digest: Callable[[Letter], str]) -> None:
+    def __init__(self, page_digest: Callable[[Letter], str],
+                 remembered: Callable[[str, Callable[[], str]], str] | None = None) -> None:
         self.page_digest = page_digest
+        self.remembered = remembered or (lambda _, compute: compute())  # a page's facts' digest, by its page's
         self._memo: dict[tuple[int, bool], tuple[object, str]] = {}  # (id, whole) -> (the value, kept alive so
         # its id is not reused, its digest)
 
@@ -409,8 +420,7 @@ class Fingerprints:
         if isinstance(value, Letter):
             if whole:
                 return f"letter:{letter_key(value)}:{self.page_digest(value)}"
-            facts = [(k, v) for k, v in value.meta.items() if k not in BOOKKEEPING_KEYS]
-            return f"facts:{letter_key(value)}:{facts!r}"  # front matter holds only plain values, dates and lists
+            return f"facts:{letter_key(value)}:{self.remembered(self.page_digest(value), lambda: _facts(value))}"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = [f"{f.name}={self.of(getattr(value, f.name), whole)}" for f in dataclasses.fields(value)]
             return f"{type(value).__qualname__}({','.join(fields)})"
