@@ -54,19 +54,19 @@ LIBRARIES = ("Jinja2", "markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Py
 StatKey = tuple[int, int, int, int]
 
 
-def stat_key(path: Path) -> StatKey | None:
+def stat_key(path: str | Path) -> StatKey | None:
     """What identifies a file's version without reading it (as git and make do): times, size and inode."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
-def output_stat(path: Path) -> list[int] | None:
+def output_stat(path: str | Path) -> list[int] | None:
     """A published file's version: its modification time, size and inode (linking it changes only its ctime)."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return [st.st_mtime_ns, st.st_size, st.st_ino]
@@ -382,7 +382,7 @@ class BuildCache:
         file = output_dir / found[0]
         return file if output_stat(file) == found[1] else None
 
-    def save(self, published: Iterable[tuple[str, str, Path, list[int] | None]]) -> None:
+    def save(self, published: Iterable[tuple[str, str, str, list[int] | None]]) -> None:
         """Remember what this build used and the outputs it published, as (path, key, file, stat if known)."""
         if self.folder is None:
             return

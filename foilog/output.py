@@ -209,7 +209,7 @@ class Staging:
         entry = self.known.get(output.relative)
         if entry is None or entry[0] != output.key:
             return False
-        stat = output_stat(self.path / output.relative)
+        stat = output_stat(os.path.join(self.path, output.relative))  # (os.path: pathlib costs more, 30,000 times)
         self.stats[output.relative] = stat
         return stat == entry[1]
 
@@ -251,13 +251,13 @@ class Staging:
                 break
             self._folders.discard(str(folder))
 
-    def published(self) -> Iterable[tuple[str, str, Path, list[int] | None]]:
+    def published(self) -> Iterable[tuple[str, str, str, list[int] | None]]:
         """(path, key, file, stat if known) of each output, once published: what the cache remembers.
 
         Publishing moves the folder, which changes no file's stat, so the ones taken while checking still hold.
         """
         for relative, key in sorted(self.keys.items()):
-            yield relative, key, self.output_dir / relative, self.stats.get(relative)
+            yield relative, key, os.path.join(self.output_dir, relative), self.stats.get(relative)
 
     def publish(self, cache: BuildCache | None = None) -> None:
         """Swap the staged site in for `output/` in one step; the site it replaces becomes the spare (with the
@@ -428,7 +428,7 @@ def _files_below(root: Path, unchanged: dict[str, list[int]] | None = None) -> I
     unchanged = unchanged or {}
     waiting = [""]
     for folder, stat in unchanged.items():
-        if folder and _folder_stat(root / folder) != stat:
+        if folder and _folder_stat(os.path.join(root, folder)) != stat:
             waiting.append(folder)
     while waiting:
         relative = waiting.pop()
@@ -459,7 +459,7 @@ def _folders_of(files: Iterable[str]) -> set[str]:
     return folders
 
 
-def _folder_stat(path: Path) -> list[int] | None:
+def _folder_stat(path: str | Path) -> list[int] | None:
     try:
         st = os.stat(path, follow_symlinks=False)
     except OSError:
@@ -470,7 +470,7 @@ def _folder_stat(path: Path) -> list[int] | None:
 def _folder_stats(root: Path, folders: Iterable[str]) -> dict[str, list[int]]:
     stats = {}
     for folder in sorted(folders):
-        stat = _folder_stat(root / folder)
+        stat = _folder_stat(os.path.join(root, folder))
         if stat is not None:
             stats[folder] = stat
     return stats
