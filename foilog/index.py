@@ -19,7 +19,6 @@ snippet).
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from array import array
@@ -224,8 +223,10 @@ def invert(docs: list[SearchDoc]) -> Postings:
 MAX_FREQUENCY = (1 << 21) - 1
 
 
-def field_scores(postings: Postings, indexes: list[int]) -> list[list[tuple[list[int], list[int]]]]:
-    """Some terms' lunr field-vector values, per term and field: document numbers and scores in thousandths.
+def terms_json(postings: Postings, terms: list[str], indexes: list[int]) -> list[str]:
+    """Some terms' lunr field-vector values, each term as `["term",_index,[docs as deltas…, scores…] per field]`:
+    per field, its documents in order (the first a number, the others as steps from the one before) and their
+    values in thousandths.
 
     The arithmetic is lunr.py's Builder._create_field_vectors, operation for operation (numpy's float64
     operations are IEEE's, as Python's are), so the rounded values are the ones it would serialize; a value `n`
@@ -234,7 +235,7 @@ def field_scores(postings: Postings, indexes: list[int]) -> list[list[tuple[list
     arrays = [postings.entries[index] for index in indexes]
     counts = [len(entries) for entries in arrays]
     values = np.frombuffer(b"".join(entries.tobytes() for entries in arrays), dtype=np.uint64)
-    documents = (values >> np.uint64(24)).astype(np.intp)
+    documents = (values >> np.uint64(24)).astype(np.int64)
     fields = ((values >> np.uint64(21)) & np.uint64(7)).astype(np.intp)
     tf = (values & np.uint64(MAX_FREQUENCY)).astype(np.float64)
     idf = np.repeat(np.array([_idf(postings.documents, count) for count in counts], dtype=np.float64), counts)
@@ -248,16 +249,20 @@ def field_scores(postings: Postings, indexes: list[int]) -> list[list[tuple[list
     # each term's entries by field, in document order within a field (lexsort is stable)
     term_of = np.repeat(np.arange(len(indexes), dtype=np.intp), counts)
     order = np.lexsort((fields, term_of))
-    group_sizes = np.bincount(term_of * len(FIELDS) + fields, minlength=len(indexes) * len(FIELDS)).tolist()
-    docs_in_order, scores_in_order = documents[order].tolist(), thousandths[order].tolist()
-    out: list[list[tuple[list[int], list[int]]]] = []
+    group_sizes = np.bincount(term_of * len(FIELDS) + fields, minlength=len(indexes) * len(FIELDS))
+    in_order = documents[order]
+    steps = np.diff(in_order, prepend=0)
+    starts = (np.cumsum(group_sizes) - group_sizes)[group_sizes > 0]
+    steps[starts] = in_order[starts]  # each field's first document as it is
+    steps_list, scores_list, sizes = steps.tolist(), thousandths[order].tolist(), group_sizes.tolist()
+    out = []
     at = 0
-    for term in range(len(indexes)):
-        per_field = []
-        for size in group_sizes[term * len(FIELDS):(term + 1) * len(FIELDS)]:
-            per_field.append((docs_in_order[at:at + size], scores_in_order[at:at + size]))
+    for number, (term, index) in enumerate(zip(terms, indexes, strict=True)):
+        parts: list[object] = [term, index]
+        for size in sizes[number * len(FIELDS):(number + 1) * len(FIELDS)]:
+            parts.append(steps_list[at:at + size] + scores_list[at:at + size])
             at += size
-        out.append(per_field)
+        out.append(orjson.dumps(parts).decode())  # (the terms are prepared words: nothing JSON must escape)
     return out
 
 
@@ -265,15 +270,6 @@ def _idf(documents: int, documents_with_term: int) -> float:
     """lunr's idf, which counts (field, document) pairs."""
     x = (documents - documents_with_term + 0.5) / (documents_with_term + 0.5)
     return math.log(1 + abs(x))
-
-
-def term_json(term: str, index: int, scores: list[tuple[list[int], list[int]]]) -> str:
-    """`["term",_index,[docs as deltas…, scores…] per field]`."""
-    parts = [json.dumps(term, ensure_ascii=False), str(index)]
-    for docs, values in scores:
-        deltas = [docs[0]] + [b - a for a, b in zip(docs, docs[1:], strict=False)] if docs else []
-        parts.append("[" + ",".join(map(str, deltas + values)) + "]")
-    return "[" + ",".join(parts) + "]"
 
 
 # ---------------------------------------------------------------- the stage
@@ -384,8 +380,7 @@ class SearchIndex:
         size = 0
         for terms in self.term_batches():
             indexes = [self.postings.terms[term] for term in terms]
-            for term, index, scores in zip(terms, indexes, field_scores(self.postings, indexes), strict=True):
-                text = term_json(term, index, scores)
+            for term, text in zip(terms, terms_json(self.postings, terms, indexes), strict=True):
                 if shard and size + len(text) > self.shard_bytes:
                     yield shard
                     shard, size = [], 0
