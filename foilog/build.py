@@ -28,7 +28,7 @@ from .clock import source_date_epoch
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Problem, Report
 from .feeds import site_files
-from .index import KeptRecords, build_index, search_scripts, template_key
+from .index import DocTerms, KeptRecords, SearchDoc, build_index, search_scripts, template_key
 from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
@@ -39,6 +39,7 @@ from .related import find_related, request_text
 from .render import ExtraPage, Fingerprints, PageJob, Renderer, Site
 from .stats import compute as compute_statistics
 from .stats import figures
+from .termsfile import TERMS_FILE, RememberedTerms, entry_key, put_in_place
 from .understand import understand
 from .urls import SEARCH_URL, base_url_problem, extra_page_url, is_full_url, letter_key, letter_url, output_path
 
@@ -533,8 +534,12 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
     cache.keep("passages", (digest(page_sha(le)) for le in letters))  # for the next build that changes the index
     known: dict[str, Any] | None = cache.recalled("search", inputs)
 
-    def make(kept: KeptRecords | None = None) -> dict[str, bytes]:
-        return build_index(letters, urls, config, remembered_passages(cache)).data_files(kept)
+    def make(kept: KeptRecords | None = None, terms: RememberedTerms | None = None) -> dict[str, bytes]:
+        def terms_for(boilerplate: str) -> Callable[[SearchDoc], DocTerms]:
+            assert terms is not None
+            return terms.reader(lambda doc: entry_key(page_sha(doc.letter), boilerplate))
+        return build_index(letters, urls, config, remembered_passages(cache),
+                           terms_for if terms is not None else None).data_files(kept)
 
     built: list[dict[str, bytes]] = []
 
@@ -548,11 +553,19 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
         outputs = [Output(path, key, _file_of(files, path)) for path, key in known["files"].items()]
         return Background(lambda: outputs, enabled=False)
     cache.settle("passages", plain=True)  # stored here: what the background process remembers is lost
-    making = Background(lambda: _spooled(_made_keeping_records(make, config, cache, output_dir), spool),
-                        enabled=jobs > 1)
+    terms_file = cache.folder / TERMS_FILE if cache.folder is not None else None
+    terms = RememberedTerms(terms_file, cache.code, spool) if terms_file is not None else None
+
+    def in_background() -> tuple[Spooled, tuple[int, int] | None]:
+        made = _made_keeping_records(functools.partial(make, terms=terms), config, cache, output_dir)
+        region = terms.region() if terms is not None else None  # (before the files are spooled after them)
+        return _spooled(made, spool), region
+    making = Background(in_background, enabled=jobs > 1)
 
     def outputs_when_made() -> list[Output]:
-        new, keys, records = making.result()
+        (new, keys, records), region = making.result()
+        if terms_file is not None and region is not None:
+            put_in_place(terms_file, spool, *region)  # each letter's terms, for the next build that changes the index
         for folder_inputs, entry in records.items():
             cache.remembered(SEARCH_RECORDS, folder_inputs, lambda entry=entry: entry, plain=True)  # type: ignore[misc]
         made = cache.remembered("search", inputs, lambda: {"files": keys, "records": list(records)}, plain=True)
@@ -564,7 +577,10 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
 Made = tuple[dict[str, bytes], dict[str, str], dict[str, dict[str, Any]]]
 
 
-def _spooled(made: Made, spool: int) -> tuple[dict[str, tuple[int, int]], dict[str, str], dict[str, dict[str, Any]]]:
+Spooled = tuple[dict[str, tuple[int, int]], dict[str, str], dict[str, dict[str, Any]]]
+
+
+def _spooled(made: Made, spool: int) -> Spooled:
     """The search's new files written one after another into `spool`, each as its (offset, length) there."""
     new, keys, records = made
     placed = {}

@@ -8,7 +8,8 @@ Three things are remembered between builds, all invalidated at once when foilog'
   was rendered with, site.toml, the base URL, foilog's code). A later build whose key for that file is the
   same links the previous file into the new site instead of producing it again. See `Outputs`.
 
-The cache is JSON, never pickle, so a cache file cannot run code. It is an optimisation only: deleting the
+The cache is JSON, never pickle, so a cache file cannot run code (the search's terms, kept by `termsfile` in a
+binary file of their own, are read by hand just as safely). It is an optimisation only: deleting the
 folder, or building with `--clean`, gives the same site.
 
 A stage that adds files to the site (feeds, browse pages, search shards, data files) takes part by returning

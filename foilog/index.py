@@ -94,7 +94,15 @@ class SearchDoc:
     number: int
     letter: Letter
     url: str
-    sections: list[Section]
+    passages: list[Passage] = field(default_factory=list, repr=False)
+    keys: list[list[str]] = field(default_factory=list, repr=False)  # each passage's paragraphs' template keys
+    shared: set[str] = field(default_factory=set, repr=False)  # the template keys of boilerplate paragraphs
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        """What the letter's search record quotes (worked out when asked for: a rebuild that finds its terms
+        remembered asks only for the records it writes)."""
+        return sections(self.letter, self.passages, self.keys, self.shared)
 
 
 def documents(letters: list[Letter], urls: dict[str, str],
@@ -112,8 +120,7 @@ def documents_and_boilerplate(letters: list[Letter], urls: dict[str, str],
     keys = [[passage.keys or [template_key(p) for p in passage.paragraphs] for passage in letter_passages]
             for letter_passages in found]
     shared = shared_paragraphs(keys)
-    return [SearchDoc(number, letter, urls[letter_key(letter)],
-                      sections(letter, letter_passages, letter_keys, shared))
+    return [SearchDoc(number, letter, urls[letter_key(letter)], letter_passages, letter_keys, shared)
             for number, (letter, letter_passages, letter_keys) in enumerate(zip(ordered, found, keys, strict=True))
             ], shared
 
@@ -180,7 +187,7 @@ class Postings:
     entries: list[array] = field(default_factory=list)
     lengths: list[array] = field(default_factory=list)  # per field: each document's number of tokens
     norms: list[list[float]] = field(default_factory=list)  # per field and document: BM25's length factor
-    words: dict[str, str] = field(default_factory=dict)  # every word of the letters -> its term
+    words: set[str] = field(default_factory=set)  # every word of the letters
 
     def finish(self) -> None:
         """lunr's `k1 * (1 - b + b * (fieldLength / averageFieldLength))`, computed as lunr.py does."""
@@ -197,24 +204,53 @@ class Postings:
         return np.array(self.norms, dtype=np.float64).reshape(len(self.norms), self.documents)
 
 
-def invert(docs: list[SearchDoc]) -> Postings:
-    postings = Postings(len(docs), lengths=[array("I") for _ in FIELDS])
-    terms, entries = postings.terms, postings.entries
-    term_of = postings.words  # word -> its stem, each stemmed once
-    for doc in docs:
-        for number, tokens in enumerate(field_words(doc)):
+# What the index holds of one letter, as the build cache keeps it between builds: per field, its number of tokens,
+# its terms in order of first appearance (separated by spaces) and their frequencies (an array("I")'s bytes); and
+# the letter's words, separated by spaces.
+DocTerms = tuple[tuple[int, ...], tuple[str, ...], tuple[bytes, ...], str]
+
+
+class TermReader:
+    """`doc_terms` of one letter after another, each word stemmed once."""
+
+    def __init__(self) -> None:
+        self.stems: dict[str, str] = {}
+
+    def __call__(self, doc: SearchDoc) -> DocTerms:
+        lengths, names, counts = [], [], []
+        found: set[str] = set()
+        for tokens in field_words(doc):
             del tokens[MAX_FREQUENCY:]
-            postings.lengths[number].append(len(tokens))
-            for token in set(tokens).difference(term_of):
-                term_of[token] = stem(token)
-            frequencies = Counter(map(term_of.__getitem__, tokens))  # terms in order of first appearance
-            if not frequencies.keys() <= terms.keys():
-                for term in frequencies:
+            lengths.append(len(tokens))
+            distinct = set(tokens)
+            found |= distinct
+            for token in distinct.difference(self.stems):
+                self.stems[token] = stem(token)
+            frequencies = Counter(map(self.stems.__getitem__, tokens))  # terms in order of first appearance
+            names.append(" ".join(frequencies))
+            counts.append(array("I", frequencies.values()).tobytes())
+        return tuple(lengths), tuple(names), tuple(counts), " ".join(found)
+
+
+def invert(docs: list[SearchDoc], terms_of: Callable[[SearchDoc], DocTerms] | None = None) -> Postings:
+    """lunr's Builder's inverted index of the letters; `terms_of` gives what it holds of each (a `TermReader`, or
+    one that finds most of them remembered)."""
+    postings = Postings(len(docs), lengths=[array("I") for _ in FIELDS])
+    terms, entries, words = postings.terms, postings.entries, postings.words
+    for doc, (lengths, names, counts, doc_words) in zip(docs, map(terms_of or TermReader(), docs), strict=True):
+        words.update(doc_words.split())
+        for number, length in enumerate(lengths):
+            postings.lengths[number].append(length)
+            field_terms = names[number].split()
+            if not all(map(terms.__contains__, field_terms)):
+                for term in field_terms:
                     if term not in terms:
                         terms[term] = len(entries)
                         entries.append(array("Q"))
+            frequencies = array("I")
+            frequencies.frombytes(counts[number])
             packed = doc.number << 24 | number << 21
-            for term, count in frequencies.items():
+            for term, count in zip(field_terms, frequencies, strict=True):
                 entries[terms[term]].append(packed | count)
     postings.finish()
     return postings
@@ -455,12 +491,16 @@ def search_scripts() -> dict[str, bytes]:
 
 
 def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
-                passages_of: Callable[[Letter], list[Passage]] | None = None) -> SearchIndex:
+                passages_of: Callable[[Letter], list[Passage]] | None = None,
+                terms_for: Callable[[str], Callable[[SearchDoc], DocTerms]] | None = None) -> SearchIndex:
     """Read every published letter's page into the search index (written later, with the site); `passages_of`
-    gives a letter's passages (they are read from its body by default)."""
+    gives a letter's passages (they are read from its body by default), `terms_for(boilerplate)` what the index
+    holds of each letter, given a digest of the boilerplate paragraphs (they are read from its passages by
+    default)."""
     docs, shared = documents_and_boilerplate(letters, urls, passages_of)
-    return SearchIndex(docs, invert(docs), config,
-                       boilerplate=hashlib.sha256("".join(sorted(shared)).encode()).hexdigest())
+    boilerplate = hashlib.sha256("".join(sorted(shared)).encode()).hexdigest()
+    return SearchIndex(docs, invert(docs, terms_for(boilerplate) if terms_for else None), config,
+                       boilerplate=boilerplate)
 
 
 def _json(value: object, without_bidi: bool = False) -> bytes:

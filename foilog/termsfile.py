@@ -1,0 +1,153 @@
+"""Each letter's terms for the search index (`index.DocTerms`), kept between builds in a file of the build cache.
+
+A rebuild after one letter changed scores the whole index again (every letter's scores depend on the average
+length of all of them), but need not read every letter's words again: what the index holds of each letter is
+remembered by its page's digest and the boilerplate paragraphs that were left out.
+
+Only the search's process reads the file. The entries a build uses are written, as it goes, into the build's
+unnamed temporary file (the spool), and the main process copies them into place once the search is done: a
+build that stops meanwhile leaves nothing behind. The file is a plain binary layout read by hand, never pickle
+or marshal, so a damaged or planted file can at worst be ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .index import FIELDS, DocTerms, SearchDoc, TermReader
+
+TERMS_FILE = "search-terms.bin"
+MAGIC = b"foilog search terms 1\n"
+KEY_BYTES = 32
+_COUNTS = struct.Struct(f"<{len(FIELDS)}I")
+_SIZE = struct.Struct("<I")
+
+
+def entry_key(page_sha: str, boilerplate: str) -> bytes:
+    """What a letter's terms are made from: its page, and the paragraphs left out of every letter as boilerplate."""
+    return hashlib.sha256(f"{page_sha}\0{boilerplate}".encode()).digest()
+
+
+def encode(terms: DocTerms) -> bytes:
+    lengths, names, counts, words = terms
+    parts = [*(name.encode() for name in names), *counts, words.encode()]
+    return _COUNTS.pack(*lengths) + b"".join(_SIZE.pack(len(part)) + part for part in parts)
+
+
+def decode(data: bytes | memoryview) -> DocTerms:
+    """An entry as `encode` wrote it; ValueError (or struct.error) if it is not one."""
+    fields = len(FIELDS)
+    lengths = _COUNTS.unpack_from(data, 0)
+    at = _COUNTS.size
+    parts: list[bytes] = []
+    for _ in range(2 * fields + 1):
+        (size,) = _SIZE.unpack_from(data, at)
+        at += _SIZE.size
+        if at + size > len(data):
+            raise ValueError("an entry runs past its end")
+        parts.append(bytes(data[at:at + size]))
+        at += size
+    if at != len(data):
+        raise ValueError("an entry has bytes to spare")
+    names = tuple(part.decode() for part in parts[:fields])
+    counts = tuple(parts[fields:2 * fields])
+    for name, count in zip(names, counts, strict=True):
+        if len(count) != 4 * len(name.split()):
+            raise ValueError("an entry's terms and frequencies differ in number")
+    return lengths, names, counts, parts[-1].decode()
+
+
+def read_entries(path: Path, code: str) -> tuple[bytes, dict[bytes, tuple[int, int]]]:
+    """The file's bytes and where each entry's data is in them; nothing if the file is missing, damaged or from
+    another version of foilog."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return b"", {}
+    header = MAGIC + code.encode() + b"\n"
+    if not data.startswith(header):
+        return b"", {}
+    entries: dict[bytes, tuple[int, int]] = {}
+    at = len(header)
+    while at < len(data):
+        if at + KEY_BYTES + _SIZE.size > len(data):
+            return b"", {}
+        key = data[at:at + KEY_BYTES]
+        (size,) = _SIZE.unpack_from(data, at + KEY_BYTES)
+        start = at + KEY_BYTES + _SIZE.size
+        if start + size > len(data):
+            return b"", {}
+        entries[key] = (start, size)
+        at = start + size
+    return data, entries
+
+
+class RememberedTerms:
+    """`index.DocTerms` for each letter: from the file where it holds them, else read afresh; each one used is
+    written to `out` (a file descriptor, at its offset) as it is given, for `region()` to name."""
+
+    def __init__(self, path: Path, code: str, out: int) -> None:
+        self.path, self.code, self.out = path, code, out
+        self.start: int | None = None
+        self.end = 0
+
+    def reader(self, key_of: Callable[[SearchDoc], bytes]) -> Callable[[SearchDoc], DocTerms]:
+        data, entries = read_entries(self.path, self.code)
+        view = memoryview(data)
+        fresh = TermReader()
+        sink = open(self.out, "ab", closefd=False)  # noqa: SIM115 - closed by `finish`
+        self.start = sink.tell()
+        sink.write(MAGIC + self.code.encode() + b"\n")
+        self._sink = sink
+
+        def terms_of(doc: SearchDoc) -> DocTerms:
+            key = key_of(doc)
+            found = entries.get(key)
+            if found is not None:
+                start, size = found
+                try:
+                    terms = decode(view[start:start + size])
+                except (ValueError, struct.error, UnicodeDecodeError):
+                    found = None
+                else:
+                    sink.write(key + _SIZE.pack(size))
+                    sink.write(view[start:start + size])
+            if found is None:
+                terms = fresh(doc)
+                encoded = encode(terms)
+                sink.write(key + _SIZE.pack(len(encoded)) + encoded)
+            return terms
+        return terms_of
+
+    def region(self) -> tuple[int, int] | None:
+        """Where in `out` the entries used were written (offset, length), once all of them were; None if none
+        was asked for."""
+        if self.start is None:
+            return None
+        self._sink.close()
+        self.end = os.lseek(self.out, 0, os.SEEK_CUR)
+        return self.start, self.end - self.start
+
+
+def put_in_place(path: Path, source: int, offset: int, length: int) -> None:
+    """Copy a region of a file (a descriptor) to `path`, atomically: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            done = 0
+            while done < length:
+                chunk = os.pread(source, min(1 << 20, length - done), offset + done)
+                if not chunk:
+                    raise OSError(f"the search's temporary file ends before {offset + length} bytes")
+                out.write(chunk)
+                done += len(chunk)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
