@@ -102,7 +102,9 @@ class SearchDoc:
     def sections(self) -> list[Section]:
         """What the letter's search record quotes (worked out when asked for: a rebuild that finds its terms
         remembered asks only for the records it writes)."""
-        return sections(self.letter, self.passages, self.keys, self.shared)
+        made = sections(self.letter, self.passages, self.keys, self.shared)
+        self.passages, self.keys = [], []  # not needed again: at 30,000 letters, tens of megabytes
+        return made
 
 
 def documents(letters: list[Letter], urls: dict[str, str],
