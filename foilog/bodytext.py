@@ -44,7 +44,6 @@ class Passage:
     anchor: str = ""
     heading: str = ""
     paragraphs: list[str] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)  # each paragraph's template key (index.template_key), if known
 
 
 def passages(body: str) -> list[Passage]:

@@ -28,7 +28,7 @@ from .clock import source_date_epoch
 from .config import SiteConfig, load_config
 from .errors import FoilogError, Problem, Report
 from .feeds import site_files
-from .index import DocTerms, KeptRecords, SearchDoc, build_index, search_scripts, template_key
+from .index import DocTerms, KeptRecords, SearchDoc, build_index, search_scripts
 from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
@@ -230,10 +230,8 @@ def _scan_record(findings: list[Finding]) -> list[dict[str, Any]]:
 
 
 def _passages_record(body: str) -> list[dict[str, Any]]:
-    """A page's passages as the cache keeps them, with their paragraphs' template keys (the search reads every
-    letter's again whenever it is rebuilt)."""
-    return [{"part": p.part, "anchor": p.anchor, "heading": p.heading, "paragraphs": list(p.paragraphs),
-             "keys": [template_key(paragraph) for paragraph in p.paragraphs]} for p in passages(body)]
+    return [{"part": p.part, "anchor": p.anchor, "heading": p.heading, "paragraphs": list(p.paragraphs)}
+            for p in passages(body)]
 
 
 def work_out_pages(letters: list[Letter], settings: PrivacySettings, cache: BuildCache, jobs: int) -> None:

@@ -95,8 +95,8 @@ class SearchDoc:
     letter: Letter
     url: str
     passages: list[Passage] = field(default_factory=list, repr=False)
-    keys: list[list[str]] = field(default_factory=list, repr=False)  # each passage's paragraphs' template keys
-    shared: set[str] = field(default_factory=set, repr=False)  # the template keys of boilerplate paragraphs
+    keys: list[list[bytes]] = field(default_factory=list, repr=False)  # each passage's paragraphs' template keys
+    shared: set[bytes] = field(default_factory=set, repr=False)  # the template keys of boilerplate paragraphs
 
     @cached_property
     def sections(self) -> list[Section]:
@@ -115,19 +115,18 @@ def documents(letters: list[Letter], urls: dict[str, str],
 
 def documents_and_boilerplate(letters: list[Letter], urls: dict[str, str],
                               passages_of: Callable[[Letter], list[Passage]] | None = None
-                              ) -> tuple[list[SearchDoc], set[str]]:
+                              ) -> tuple[list[SearchDoc], set[bytes]]:
     """`documents`, and the paragraphs left out of them as shared by too many letters (their template keys)."""
     ordered = sorted(letters, key=by_answered)
     found = [passages_of(letter) if passages_of else passages(letter.body) for letter in ordered]
-    keys = [[passage.keys or [template_key(p) for p in passage.paragraphs] for passage in letter_passages]
-            for letter_passages in found]
+    keys = [[[template_key(p) for p in passage.paragraphs] for passage in letter_passages] for letter_passages in found]
     shared = shared_paragraphs(keys)
     return [SearchDoc(number, letter, urls[letter_key(letter)], letter_passages, letter_keys, shared)
             for number, (letter, letter_passages, letter_keys) in enumerate(zip(ordered, found, keys, strict=True))
             ], shared
 
 
-def sections(letter: Letter, found: list[Passage], keys: list[list[str]], shared: set[str]) -> list[Section]:
+def sections(letter: Letter, found: list[Passage], keys: list[list[bytes]], shared: set[bytes]) -> list[Section]:
     """The summary, then the request and response with each question apart, without shared paragraphs."""
     out = [Section("summary", letter.summary)] if letter.summary else []
     for passage, passage_keys in zip(found, keys, strict=True):
@@ -158,19 +157,19 @@ _MONTH_NAMES = [m.encode() for m in ("january", "february", "march", "april", "m
                                      "september", "october", "november", "december")]
 
 
-def template_key(paragraph: str) -> str:
+def template_key(paragraph: str) -> bytes:
     """A paragraph with its numbers and month names blanked, so the filled-in copies of a template compare equal."""
     key = " ".join(paragraph.lower().split()).encode().translate(_DIGITS_TO_ZERO)
     if b"0" in key:
         for month in _MONTH_NAMES:
             key = key.replace(month, b"m")
-    return hashlib.blake2b(key, digest_size=12).hexdigest()
+    return hashlib.blake2b(key, digest_size=12).digest()
 
 
-def shared_paragraphs(keys: list[list[list[str]]]) -> set[str]:
+def shared_paragraphs(keys: list[list[list[bytes]]]) -> set[bytes]:
     """Paragraphs (as template keys, per letter and passage) that so many letters contain that they say nothing
     about any one of them."""
-    counts: Counter[str] = Counter()
+    counts: Counter[bytes] = Counter()
     for letter_keys in keys:
         counts.update({key for passage_keys in letter_keys for key in passage_keys})
     threshold = max(SHARED_PARAGRAPH_MIN, math.ceil(SHARED_PARAGRAPH_SHARE * len(keys)))
@@ -500,7 +499,7 @@ def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
     holds of each letter, given a digest of the boilerplate paragraphs (they are read from its passages by
     default)."""
     docs, shared = documents_and_boilerplate(letters, urls, passages_of)
-    boilerplate = hashlib.sha256("".join(sorted(shared)).encode()).hexdigest()
+    boilerplate = hashlib.sha256(b"".join(sorted(shared))).hexdigest()
     return SearchIndex(docs, invert(docs, terms_for(boilerplate) if terms_for else None), config,
                        boilerplate=boilerplate)
 

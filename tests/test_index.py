@@ -237,20 +237,6 @@ def test_terms_are_scored_in_runs_of_bounded_postings_with_the_same_result(
     assert search_index.data_files() == files
 
 
-def test_passages_with_their_template_keys_from_the_build_cache_give_the_same_files() -> None:
-    """The cache keeps each page's passages with their paragraphs' template keys, so a rebuild need not work them
-    out again; the files are those made from the pages' bodies."""
-    from foilog.bodytext import Passage
-    from foilog.build import _passages_record
-    letters = corpus.letters(120, seed=5)
-    records = {id(letter): _passages_record(letter.body) for letter in letters}
-    assert any(len(set(r["keys"])) > 1 for passages in records.values() for r in passages)
-    cached = index.build_index(letters, corpus.urls(letters), SiteConfig(),
-                               lambda letter: [Passage(**r) for r in records[id(letter)]])
-    assert cached.boilerplate == index.build_index(letters, corpus.urls(letters), SiteConfig()).boilerplate != ""
-    assert cached.data_files() == index.build_index(letters, corpus.urls(letters), SiteConfig()).data_files()
-
-
 def test_a_changed_letter_changes_only_its_own_folder_of_records(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Records are kept in folders named after their content, so a rebuild after one letter changed rewrites that
