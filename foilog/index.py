@@ -212,7 +212,7 @@ DocTerms = tuple[tuple[int, ...], tuple[str, ...], tuple[bytes, ...], str]
 
 
 class TermReader:
-    """`doc_terms` of one letter after another, each word stemmed once."""
+    """What the index holds of one letter after another (`DocTerms`), each word stemmed once."""
 
     def __init__(self) -> None:
         self.stems: dict[str, str] = {}

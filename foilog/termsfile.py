@@ -18,6 +18,7 @@ import struct
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from .index import FIELDS, DocTerms, SearchDoc, TermReader
 
@@ -94,16 +95,15 @@ class RememberedTerms:
     def __init__(self, path: Path, code: str, out: int) -> None:
         self.path, self.code, self.out = path, code, out
         self.start: int | None = None
-        self.end = 0
+        self._sink: BinaryIO | None = None
 
     def reader(self, key_of: Callable[[SearchDoc], bytes]) -> Callable[[SearchDoc], DocTerms]:
         data, entries = read_entries(self.path, self.code)
         view = memoryview(data)
         fresh = TermReader()
-        sink = open(self.out, "ab", closefd=False)  # noqa: SIM115 - closed by `finish`
+        sink = self._sink = open(self.out, "ab", closefd=False)  # noqa: SIM115 - closed by `region`
         self.start = sink.tell()
         sink.write(MAGIC + self.code.encode() + b"\n")
-        self._sink = sink
 
         def terms_of(doc: SearchDoc) -> DocTerms:
             key = key_of(doc)
@@ -127,11 +127,10 @@ class RememberedTerms:
     def region(self) -> tuple[int, int] | None:
         """Where in `out` the entries used were written (offset, length), once all of them were; None if none
         was asked for."""
-        if self.start is None:
+        if self.start is None or self._sink is None:
             return None
         self._sink.close()
-        self.end = os.lseek(self.out, 0, os.SEEK_CUR)
-        return self.start, self.end - self.start
+        return self.start, os.lseek(self.out, 0, os.SEEK_CUR) - self.start
 
 
 def put_in_place(path: Path, source: int, offset: int, length: int) -> None:
