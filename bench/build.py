@@ -413,16 +413,19 @@ def main() -> None:
     tools = set(args.tools.split(","))
     WORK.mkdir(exist_ok=True)
     results: list[Result] = []
-    load = os.getloadavg()
+    # what was measured, taken when the run starts (the checkout may change before the results are written)
+    started, commit, load = dt.datetime.now(), _commit(), os.getloadavg()
     try:
         for size in args.sizes:
             bench_size(size, args.runs, tools, results)
+        load_after = os.getloadavg()  # (before the trash is emptied, which is work of the script's own)
     finally:
         empty_trash()
-    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    text = (f"Run on {when} with `bench/build.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}`, "
-            f"foilog at commit {_commit()}.\nMachine: {machine()}. Load average before the run: "
-            f"{load[0]:.2f}, after: {os.getloadavg()[0]:.2f}.\n\n{table(results)}")
+    if _commit() != commit:
+        commit += f" (the checkout was {_commit()} when the results were written)"
+    text = (f"Run on {started:%Y-%m-%d %H:%M} with `bench/build.py --sizes {' '.join(map(str, args.sizes))} "
+            f"--runs {args.runs}`, foilog at commit {commit}.\nMachine: {machine()}. Load average before the run: "
+            f"{load[0]:.2f}, after: {load_after[0]:.2f}.\n\n{table(results)}")
     print(text)
     (WORK / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
     if args.record:
