@@ -35,7 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -441,7 +441,8 @@ def read_json(path: Path) -> Any:
 
 def write_json(path: Path, data: object) -> None:
     """Write compact JSON atomically: readers see the old file or the new one, never a part."""
-    _write_atomically(path, json_bytes(data))
+    content = json_bytes(data)
+    write_atomically(path, lambda out: out.write(content))
 
 
 def json_bytes(data: object) -> bytes:
@@ -453,11 +454,12 @@ def json_bytes(data: object) -> bytes:
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Make a file with `write(file)`, atomically: readers see the old file or the new one, never a part."""
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            write(out)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from .cache import write_atomically
 from .index import FIELDS, DocTerms, SearchDoc, TermReader
 
 TERMS_FILE = "search-terms.bin"
@@ -134,19 +134,14 @@ class RememberedTerms:
 
 
 def put_in_place(path: Path, source: int, offset: int, length: int) -> None:
-    """Copy a region of a file (a descriptor) to `path`, atomically: readers see the old file or the new one."""
+    """Copy a region of a file (a descriptor) to `path`, atomically, a megabyte at a time."""
+    def copy(out: BinaryIO) -> None:
+        done = 0
+        while done < length:
+            chunk = os.pread(source, min(1 << 20, length - done), offset + done)
+            if not chunk:
+                raise OSError(f"the search's temporary file ends before {offset + length} bytes")
+            out.write(chunk)
+            done += len(chunk)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            done = 0
-            while done < length:
-                chunk = os.pread(source, min(1 << 20, length - done), offset + done)
-                if not chunk:
-                    raise OSError(f"the search's temporary file ends before {offset + length} bytes")
-                out.write(chunk)
-                done += len(chunk)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, copy)
