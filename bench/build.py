@@ -421,8 +421,9 @@ def main() -> None:
         load_after = os.getloadavg()  # (before the trash is emptied, which is work of the script's own)
     finally:
         empty_trash()
-    if _commit() != commit:
-        commit += f" (the checkout was {_commit()} when the results were written)"
+    now = _commit()
+    if now != commit:
+        commit += f" (the checkout was {now} when the results were written)"
     text = (f"Run on {started:%Y-%m-%d %H:%M} with `bench/build.py --sizes {' '.join(map(str, args.sizes))} "
             f"--runs {args.runs}`, foilog at commit {commit}.\nMachine: {machine()}. Load average before the run: "
             f"{load[0]:.2f}, after: {load_after[0]:.2f}.\n\n{table(results)}")
