@@ -29,6 +29,7 @@ from .config import SiteConfig, load_config
 from .errors import FoilogError, Problem, Report
 from .feeds import site_files
 from .index import DocTerms, KeptRecords, SearchDoc, build_index, search_scripts
+from .interrupts import raise_if_interrupted
 from .model import Letter
 from .opendata import open_data
 from .output import Output, Staging
@@ -149,6 +150,7 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
                     staging.take(found + data + feeds + assets, cache, bar.update)
                     cache.release_memo()  # no later stage remembers anything: the render workers are forked without it
                     produced = staging.make_taken(jobs, bar.update)
+                raise_if_interrupted()  # a Ctrl-C lost where it came (in a finalizer) still stops it here
                 staging.publish(cache)
         finally:
             search.close()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, interrupts
 from .build import Options, Paths, Result, build, check
 from .errors import FoilogError, Report
 from .urls import base_url_problem
@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     paths = Paths.under((args.root or root or Path.cwd()).resolve())
     try:
-        return COMMANDS[name].run(args, paths)
+        with interrupts.catching():
+            return COMMANDS[name].run(args, paths)
     except KeyboardInterrupt:
         print("interrupted; output/ was left as it was", file=sys.stderr)
         return EXIT_INTERRUPTED

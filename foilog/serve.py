@@ -33,7 +33,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
+from . import interrupts
 from .build import Options, Paths, Result, build
 from .config import load_config
 from .errors import FoilogError, Problem, Report
@@ -44,6 +46,7 @@ HOST = "127.0.0.1"
 PREFIX = "/__foilog/"
 DEBOUNCE_SECONDS = 0.25
 MAX_WAIT_SECONDS = 2.0
+SIGNAL_CHECK_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
 MAX_PROBLEMS_SHOWN = 200
 EXIT_OK, EXIT_FAILED = 0, 3
@@ -308,7 +311,7 @@ class ChangeCollector(FileSystemEventHandler):
 
     def wait(self) -> set[Path]:
         """Block until something changes, then gather the burst of changes that follows it."""
-        changed = {self.changes.get()}
+        changed = {self._first()}
         deadline = time.monotonic() + MAX_WAIT_SECONDS
         while time.monotonic() < deadline:
             try:
@@ -316,6 +319,15 @@ class ChangeCollector(FileSystemEventHandler):
             except queue.Empty:
                 break
         return changed
+
+    def _first(self) -> Path:
+        """The next change, waited for in short spells: a Ctrl-C that the system hands to another thread sets
+        Python's flag but wakes no lock, so the main thread notices it only when its wait ends."""
+        while True:
+            try:
+                return self.changes.get(timeout=SIGNAL_CHECK_SECONDS)
+            except queue.Empty:
+                continue
 
 
 def ignored(path: Path) -> bool:
@@ -394,6 +406,7 @@ class Preview:
         self.state.update(build=previous.build + (0 if failed else 1), building=False, ok=failed is None,
                           failed=failed, problems=list(report.problems), seconds=seconds,
                           more=max(0, len(report.problems) - len(previous.problems)), base_path=served_at)
+        interrupts.raise_if_interrupted()  # a Ctrl-C that came during the build and was lost there
 
     def base_path(self, fallback: str) -> str:
         """The path the site is built for (of --base-url, or of base_url in site.toml)."""
@@ -439,53 +452,57 @@ def serve(paths: Paths, options: Options, *, port: int = 8000, open_browser: boo
     """Build, serve and rebuild until Ctrl-C; returns the exit code (0 after Ctrl-C)."""
     state = LiveState()
     preview = Preview(paths, options, state, quiet=quiet, debug=debug)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
-    previous_term = signal.signal(signal.SIGTERM, _interrupt)
     server = observer = None
-    try:
+    with interrupts.catching(signal.SIGTERM, even_if_ignored=True):  # Ctrl-C stops it even if started ignoring it
         try:
-            server = start_server(paths.output, state, port)
-        except OSError as exc:
-            in_use = exc.errno == errno.EADDRINUSE
-            say(f"error: cannot listen on {HOST}:{port}: {'the port is in use' if in_use else exc.strerror}\n"
-                f"  fix: {'stop the program using it, or ' if in_use else ''}choose another port with --port")
-            return EXIT_FAILED
-        preview.origin = f"http://{HOST}:{server.server_address[1]}"
-        preview.rebuild()
-        url = preview.origin + state.status.base_path
-        collector = ChangeCollector()
-        observer = Observer()
-        folders = watched_folders(paths)
-        for folder in folders:
-            observer.schedule(collector, str(folder), recursive=True)
-        observer.start()
-        say(f"serving the site at {url}\nwatching {', '.join(_shown(f, paths.root) for f in folders)} for changes; "
-            "press Ctrl-C to stop")
-        preview.announced = True
-        if open_browser:
-            webbrowser.open(url)
-        while True:
-            changed = {p for p in collector.wait() if not preview.is_own_write(p)}
-            if changed:
-                preview.rebuild(_describe_changes(changed, paths.root))
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        say("stopping")
-    finally:
-        signal.signal(signal.SIGTERM, previous_term)
-        state.close()
-        if observer is not None:
-            observer.stop()
-            observer.join(timeout=5)
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+            try:
+                server = start_server(paths.output, state, port)
+            except OSError as exc:
+                in_use = exc.errno == errno.EADDRINUSE
+                say(f"error: cannot listen on {HOST}:{port}: {'the port is in use' if in_use else exc.strerror}\n"
+                    f"  fix: {'stop the program using it, or ' if in_use else ''}choose another port with --port")
+                return EXIT_FAILED
+            preview.origin = f"http://{HOST}:{server.server_address[1]}"
+            preview.rebuild()
+            url = preview.origin + state.status.base_path
+            collector = ChangeCollector()
+            observer = Observer()
+            folders = watched_folders(paths)
+            for folder in folders:
+                observer.schedule(collector, str(folder), recursive=True)
+            observer.start()
+            say(f"serving the site at {url}\nwatching {', '.join(_shown(f, paths.root) for f in folders)} for "
+                "changes; press Ctrl-C to stop")
+            preview.announced = True
+            if open_browser:
+                webbrowser.open(url)
+            while True:
+                changed = {p for p in collector.wait() if not preview.is_own_write(p)}
+                if changed:
+                    preview.rebuild(_describe_changes(changed, paths.root))
+        except KeyboardInterrupt:
+            interrupts.ignore_further()
+            say("stopping")
+        finally:
+            state.close()
+            if observer is not None:
+                _stop_watching(observer)
+            if server is not None:
+                server.shutdown()
+                server.server_close()
     return EXIT_OK
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def _stop_watching(observer: BaseObserver) -> None:
+    """Stop watchdog's threads, without the errors they log when stopped while events are still coming."""
+    watchdog_log = logging.getLogger("watchdog")
+    level = watchdog_log.level
+    watchdog_log.setLevel(logging.CRITICAL)
+    try:
+        observer.stop()
+        observer.join(timeout=5)
+    finally:
+        watchdog_log.setLevel(level)
 
 
 def _describe_changes(changed: set[Path], root: Path) -> str:
