@@ -538,8 +538,8 @@ def search_outputs(letters: list[Letter], urls: dict[str, str], config: SiteConf
         def terms_for(boilerplate: str) -> Callable[[SearchDoc], DocTerms]:
             assert terms is not None
             return terms.reader(lambda doc: entry_key(page_sha(doc.letter), boilerplate))
-        return build_index(letters, urls, config, remembered_passages(cache),
-                           terms_for if terms is not None else None).data_files(kept)
+        return build_index(letters, urls, config, remembered_passages(cache), terms_for if terms is not None else None,
+                           terms.keys_of(page_sha) if terms is not None else None).data_files(kept)
 
     built: list[dict[str, bytes]] = []
 

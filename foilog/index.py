@@ -18,6 +18,7 @@ snippet).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -89,22 +90,34 @@ class Section:
     heading: str = ""  # the question
 
 
+TemplateKeys = list[list[bytes]]  # a letter's paragraphs' template keys, passage by passage
+
+
+def _no_passages() -> list[Passage]:
+    return []
+
+
 @dataclass
 class SearchDoc:
     number: int
     letter: Letter
     url: str
-    passages: list[Passage] = field(default_factory=list, repr=False)
-    keys: list[list[bytes]] = field(default_factory=list, repr=False)  # each passage's paragraphs' template keys
+    passages: list[Passage] | None = field(default=None, repr=False)  # None: not read yet (`read` reads them)
+    keys: TemplateKeys = field(default_factory=list, repr=False)  # each passage's paragraphs' template keys
     shared: set[bytes] = field(default_factory=set, repr=False)  # the template keys of boilerplate paragraphs
+    read: Callable[[], list[Passage]] = field(default=_no_passages, repr=False)
 
     @cached_property
     def sections(self) -> list[Section]:
         """What the letter's search record quotes (worked out when asked for: a rebuild that finds its terms
         remembered asks only for the records it writes)."""
-        made = sections(self.letter, self.passages, self.keys, self.shared)
+        made = sections(self.letter, self.read() if self.passages is None else self.passages, self.keys, self.shared)
         self.passages, self.keys = [], []  # not needed again: at 30,000 letters, tens of megabytes
         return made
+
+
+# A letter's template keys, remembered or else made (by the function given, which reads its passages).
+KeysOf = Callable[[Letter, Callable[[], TemplateKeys]], TemplateKeys]
 
 
 def documents(letters: list[Letter], urls: dict[str, str],
@@ -114,19 +127,38 @@ def documents(letters: list[Letter], urls: dict[str, str],
 
 
 def documents_and_boilerplate(letters: list[Letter], urls: dict[str, str],
-                              passages_of: Callable[[Letter], list[Passage]] | None = None
-                              ) -> tuple[list[SearchDoc], set[bytes]]:
-    """`documents`, and the paragraphs left out of them as shared by too many letters (their template keys)."""
-    ordered = sorted(letters, key=by_answered)
-    found = [passages_of(letter) if passages_of else passages(letter.body) for letter in ordered]
-    keys = [[[template_key(p) for p in passage.paragraphs] for passage in letter_passages] for letter_passages in found]
-    shared = shared_paragraphs(keys)
-    return [SearchDoc(number, letter, urls[letter_key(letter)], letter_passages, letter_keys, shared)
-            for number, (letter, letter_passages, letter_keys) in enumerate(zip(ordered, found, keys, strict=True))
-            ], shared
+                              passages_of: Callable[[Letter], list[Passage]] | None = None,
+                              keys_of: KeysOf | None = None) -> tuple[list[SearchDoc], set[bytes]]:
+    """`documents`, and the paragraphs left out of them as shared by too many letters (their template keys).
+
+    A letter whose template keys `keys_of` remembers has its passages read only if its search record is asked
+    for."""
+    read = passages_of or _passages_of_body
+    docs = []
+    for number, letter in enumerate(sorted(letters, key=by_answered)):
+        found: list[list[Passage]] = []
+
+        def made(letter: Letter = letter, found: list[list[Passage]] = found) -> TemplateKeys:
+            found.append(read(letter))
+            return paragraph_keys(found[0])
+        keys = keys_of(letter, made) if keys_of else made()
+        docs.append(SearchDoc(number, letter, urls[letter_key(letter)], found[0] if found else None, keys,
+                              read=functools.partial(read, letter)))
+    shared = shared_paragraphs([doc.keys for doc in docs])
+    for doc in docs:
+        doc.shared = shared
+    return docs, shared
 
 
-def sections(letter: Letter, found: list[Passage], keys: list[list[bytes]], shared: set[bytes]) -> list[Section]:
+def _passages_of_body(letter: Letter) -> list[Passage]:
+    return passages(letter.body)
+
+
+def paragraph_keys(found: list[Passage]) -> TemplateKeys:
+    return [[template_key(paragraph) for paragraph in passage.paragraphs] for passage in found]
+
+
+def sections(letter: Letter, found: list[Passage], keys: TemplateKeys, shared: set[bytes]) -> list[Section]:
     """The summary, then the request and response with each question apart, without shared paragraphs."""
     out = [Section("summary", letter.summary)] if letter.summary else []
     for passage, passage_keys in zip(found, keys, strict=True):
@@ -152,6 +184,7 @@ def field_words(doc: SearchDoc) -> list[list[str]]:
     return [words(str(letter.reference)), words(letter.title), words(letter.summary), request, response]
 
 
+TEMPLATE_KEY_BYTES = 12
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _MONTH_NAMES = [m.encode() for m in ("january", "february", "march", "april", "may", "june", "july", "august",
                                      "september", "october", "november", "december")]
@@ -163,10 +196,10 @@ def template_key(paragraph: str) -> bytes:
     if b"0" in key:
         for month in _MONTH_NAMES:
             key = key.replace(month, b"m")
-    return hashlib.blake2b(key, digest_size=12).digest()
+    return hashlib.blake2b(key, digest_size=TEMPLATE_KEY_BYTES).digest()
 
 
-def shared_paragraphs(keys: list[list[list[bytes]]]) -> set[bytes]:
+def shared_paragraphs(keys: list[TemplateKeys]) -> set[bytes]:
     """Paragraphs (as template keys, per letter and passage) that so many letters contain that they say nothing
     about any one of them."""
     counts: Counter[bytes] = Counter()
@@ -493,12 +526,13 @@ def search_scripts() -> dict[str, bytes]:
 
 def build_index(letters: list[Letter], urls: dict[str, str], config: SiteConfig,
                 passages_of: Callable[[Letter], list[Passage]] | None = None,
-                terms_for: Callable[[str], Callable[[SearchDoc], DocTerms]] | None = None) -> SearchIndex:
+                terms_for: Callable[[str], Callable[[SearchDoc], DocTerms]] | None = None,
+                keys_of: KeysOf | None = None) -> SearchIndex:
     """Read every published letter's page into the search index (written later, with the site); `passages_of`
-    gives a letter's passages (they are read from its body by default), `terms_for(boilerplate)` what the index
-    holds of each letter, given a digest of the boilerplate paragraphs (they are read from its passages by
-    default)."""
-    docs, shared = documents_and_boilerplate(letters, urls, passages_of)
+    gives a letter's passages (they are read from its body by default), `keys_of` its paragraphs' template keys
+    if remembered, `terms_for(boilerplate)` what the index holds of each letter, given a digest of the
+    boilerplate paragraphs (they are read from its passages by default)."""
+    docs, shared = documents_and_boilerplate(letters, urls, passages_of, keys_of)
     boilerplate = hashlib.sha256(b"".join(sorted(shared))).hexdigest()
     return SearchIndex(docs, invert(docs, terms_for(boilerplate) if terms_for else None), config,
                        boilerplate=boilerplate)

@@ -2,7 +2,9 @@
 
 A rebuild after one letter changed scores the whole index again (every letter's scores depend on the average
 length of all of them), but need not read every letter's words again: what the index holds of each letter is
-remembered by its page's digest and the boilerplate paragraphs that were left out.
+remembered by its page's digest and the boilerplate paragraphs that were left out. So are its paragraphs'
+template keys (`index.TemplateKeys`), by its page's digest: which paragraphs are boilerplate depends on every
+letter's, and a letter whose keys are remembered has its passages read only if its search record is written.
 
 Only the search's process reads the file. The entries a build uses are written, as it goes, into the build's
 unnamed temporary file (the spool), and the main process copies them into place once the search is done: a
@@ -17,10 +19,13 @@ import os
 import struct
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from .cache import write_atomically
-from .index import FIELDS, DocTerms, SearchDoc, TermReader
+from .index import FIELDS, TEMPLATE_KEY_BYTES, DocTerms, KeysOf, SearchDoc, TemplateKeys, TermReader
+from .model import Letter
+
+Entry = TypeVar("Entry")
 
 TERMS_FILE = "search-terms.bin"
 MAGIC = b"foilog search terms 1\n"
@@ -32,6 +37,34 @@ _SIZE = struct.Struct("<I")
 def entry_key(page_sha: str, boilerplate: str) -> bytes:
     """What a letter's terms are made from: its page, and the paragraphs left out of every letter as boilerplate."""
     return hashlib.sha256(f"{page_sha}\0{boilerplate}".encode()).digest()
+
+
+def keys_entry_key(page_sha: str) -> bytes:
+    """What a letter's template keys are made from: its page."""
+    return hashlib.sha256(f"template keys\0{page_sha}".encode()).digest()
+
+
+def encode_keys(keys: TemplateKeys) -> bytes:
+    """The number of passages, each one's number of paragraphs, then every paragraph's key."""
+    return struct.pack(f"<I{len(keys)}I", len(keys), *map(len, keys)) + b"".join(b"".join(k) for k in keys)
+
+
+def decode_keys(data: bytes | memoryview) -> TemplateKeys:
+    """Template keys as `encode_keys` wrote them; ValueError (or struct.error) if they are not."""
+    (count,) = _SIZE.unpack_from(data, 0)
+    if _SIZE.size * (count + 1) > len(data):
+        raise ValueError("an entry runs past its end")
+    sizes = struct.unpack_from(f"<{count}I", data, _SIZE.size)
+    at = _SIZE.size * (count + 1)
+    if at + TEMPLATE_KEY_BYTES * sum(sizes) != len(data):
+        raise ValueError("an entry's keys and their number differ")
+    keys: TemplateKeys = []
+    raw = bytes(data[at:])
+    at = 0
+    for size in sizes:
+        keys.append([raw[at + TEMPLATE_KEY_BYTES * n:at + TEMPLATE_KEY_BYTES * (n + 1)] for n in range(size)])
+        at += TEMPLATE_KEY_BYTES * size
+    return keys
 
 
 def encode(terms: DocTerms) -> bytes:
@@ -89,40 +122,57 @@ def read_entries(path: Path, code: str) -> tuple[bytes, dict[bytes, tuple[int, i
 
 
 class RememberedTerms:
-    """`index.DocTerms` for each letter: from the file where it holds them, else read afresh; each one used is
-    written to `out` (a file descriptor, at its offset) as it is given, for `region()` to name."""
+    """`index.DocTerms` and `index.TemplateKeys` for each letter: from the file where it holds them, else made
+    afresh; each one used is written to `out` (a file descriptor, at its offset) as it is given, for `region()`
+    to name."""
 
     def __init__(self, path: Path, code: str, out: int) -> None:
         self.path, self.code, self.out = path, code, out
         self.start: int | None = None
         self._sink: BinaryIO | None = None
+        self._view = memoryview(b"")
+        self._entries: dict[bytes, tuple[int, int]] = {}
+
+    def keys_of(self, page_sha: Callable[[Letter], str]) -> KeysOf:
+        """Each letter's template keys, by its page's digest."""
+        def keys_of(letter: Letter, make: Callable[[], TemplateKeys]) -> TemplateKeys:
+            return self._recalled(keys_entry_key(page_sha(letter)), decode_keys, make, encode_keys)
+        return keys_of
 
     def reader(self, key_of: Callable[[SearchDoc], bytes]) -> Callable[[SearchDoc], DocTerms]:
-        data, entries = read_entries(self.path, self.code)
-        view = memoryview(data)
         fresh = TermReader()
+
+        def terms_of(doc: SearchDoc) -> DocTerms:
+            return self._recalled(key_of(doc), decode, lambda: fresh(doc), encode)
+        return terms_of
+
+    def _recalled(self, key: bytes, decoded: Callable[[memoryview], Entry], make: Callable[[], Entry],
+                  encoded: Callable[[Entry], bytes]) -> Entry:
+        sink = self._sink or self._open()
+        found = self._entries.get(key)
+        if found is not None:
+            start, size = found
+            try:
+                value = decoded(self._view[start:start + size])
+            except (ValueError, struct.error, UnicodeDecodeError):
+                pass
+            else:
+                sink.write(key + _SIZE.pack(size))
+                sink.write(self._view[start:start + size])
+                return value
+        value = make()
+        data = encoded(value)
+        sink.write(key + _SIZE.pack(len(data)) + data)
+        return value
+
+    def _open(self) -> BinaryIO:
+        """Read the file, and start writing the entries used."""
+        data, self._entries = read_entries(self.path, self.code)
+        self._view = memoryview(data)
         sink = self._sink = open(self.out, "ab", closefd=False)  # noqa: SIM115 - closed by `region`
         self.start = sink.tell()
         sink.write(MAGIC + self.code.encode() + b"\n")
-
-        def terms_of(doc: SearchDoc) -> DocTerms:
-            key = key_of(doc)
-            found = entries.get(key)
-            if found is not None:
-                start, size = found
-                try:
-                    terms = decode(view[start:start + size])
-                except (ValueError, struct.error, UnicodeDecodeError):
-                    found = None
-                else:
-                    sink.write(key + _SIZE.pack(size))
-                    sink.write(view[start:start + size])
-            if found is None:
-                terms = fresh(doc)
-                encoded = encode(terms)
-                sink.write(key + _SIZE.pack(len(encoded)) + encoded)
-            return terms
-        return terms_of
+        return sink
 
     def region(self) -> tuple[int, int] | None:
         """Where in `out` the entries used were written (offset, length), once all of them were; None if none
