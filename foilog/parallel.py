@@ -25,6 +25,7 @@ _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 _BACKGROUND: Callable[[], Any] | None = None
 _FROZEN = 0  # how many `long_lived` blocks are open
 _THRESHOLDS = gc.get_threshold()  # the collector's thresholds from before the first of them
+SIGNAL_CHECK_SECONDS = 0.5  # the longest a wait goes before noticing a Ctrl-C handed to another thread
 FULL_COLLECTION_EVERY = 100  # within them, a full collection at most every this many middle ones (Python's: 10)
 
 
@@ -116,10 +117,18 @@ def _shared_out(pool: Any, batches: list[tuple[int, int]], ahead: int,
         while due not in made_here and not handed[due].ready() and waiting and len(made_here) < ahead:
             number, batch = waiting.popleft()
             made_here[number] = _run_batch(batch)
-        results = made_here.pop(due) if due in made_here else handed.pop(due).get()
+        results = made_here.pop(due) if due in made_here else waited(handed.pop(due))
         yield from results
         if done:
             done(len(results))
+
+
+def waited(result: Any) -> Any:
+    """A pool's result, waited for in short spells: a Ctrl-C that the system hands to one of the pool's threads
+    sets Python's flag but wakes no lock, so the main thread notices it only when its wait ends."""
+    while not result.ready():
+        result.wait(SIGNAL_CHECK_SECONDS)
+    return result.get()
 
 
 def _ignore_ctrl_c() -> None:
@@ -162,7 +171,7 @@ class Background(Generic[Result]):
     def result(self) -> Result:
         if not self._value:
             try:
-                self._value.append(self._pending.get() if self._pending is not None else self._function())
+                self._value.append(waited(self._pending) if self._pending is not None else self._function())
             finally:
                 self.close()
         return self._value[0]

@@ -39,6 +39,7 @@ from . import interrupts
 from .build import Options, Paths, Result, build
 from .config import load_config
 from .errors import FoilogError, Problem, Report
+from .parallel import SIGNAL_CHECK_SECONDS
 from .urls import NOT_FOUND, base_path
 
 log = logging.getLogger("foilog")
@@ -46,7 +47,6 @@ HOST = "127.0.0.1"
 PREFIX = "/__foilog/"
 DEBOUNCE_SECONDS = 0.25
 MAX_WAIT_SECONDS = 2.0
-SIGNAL_CHECK_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
 MAX_PROBLEMS_SHOWN = 200
 EXIT_OK, EXIT_FAILED = 0, 3

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from foilog import build as build_module
-from foilog import cli, interrupts
+from foilog import cli, interrupts, parallel
 from foilog.serve import ChangeCollector
 
 from .helpers import make_project, tree_bytes
@@ -153,3 +153,24 @@ def test_a_ctrl_c_handed_to_another_thread_stops_the_preview_waiting_for_changes
         threading.Thread(target=ctrl_c_in_this_thread, daemon=True).start()
         collector.wait()
     assert time.monotonic() - started < 5
+
+
+def _slowly() -> str:
+    time.sleep(8)
+    return "done"
+
+
+@pytest.mark.usefixtures("default_handler")
+def test_a_ctrl_c_handed_to_another_thread_stops_a_build_waiting_for_its_background_process() -> None:
+    """The build waits for the search's process (seconds at 30,000 letters): Ctrl-C is noticed meanwhile."""
+    def ctrl_c_in_this_thread() -> None:
+        time.sleep(0.5)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), interrupts.catching():
+        background = parallel.Background(_slowly)
+        threading.Thread(target=ctrl_c_in_this_thread, daemon=True).start()
+        background.result()
+    assert time.monotonic() - started < 5
+    assert background._pool is None, "its process was stopped"
