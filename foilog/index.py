@@ -93,19 +93,15 @@ class Section:
 TemplateKeys = list[list[bytes]]  # a letter's paragraphs' template keys, passage by passage
 
 
-def _no_passages() -> list[Passage]:
-    return []
-
-
 @dataclass
 class SearchDoc:
     number: int
     letter: Letter
     url: str
-    passages: list[Passage] | None = field(default=None, repr=False)  # None: not read yet (`read` reads them)
+    read: Callable[[], list[Passage]] = field(repr=False)  # reads the letter's passages
+    passages: list[Passage] | None = field(default=None, repr=False)  # None: not read yet
     keys: TemplateKeys = field(default_factory=list, repr=False)  # each passage's paragraphs' template keys
     shared: set[bytes] = field(default_factory=set, repr=False)  # the template keys of boilerplate paragraphs
-    read: Callable[[], list[Passage]] = field(default=_no_passages, repr=False)
 
     @cached_property
     def sections(self) -> list[Section]:
@@ -142,8 +138,8 @@ def documents_and_boilerplate(letters: list[Letter], urls: dict[str, str],
             found.append(read(letter))
             return paragraph_keys(found[0])
         keys = keys_of(letter, made) if keys_of else made()
-        docs.append(SearchDoc(number, letter, urls[letter_key(letter)], found[0] if found else None, keys,
-                              read=functools.partial(read, letter)))
+        docs.append(SearchDoc(number, letter, urls[letter_key(letter)], functools.partial(read, letter),
+                              found[0] if found else None, keys))
     shared = shared_paragraphs([doc.keys for doc in docs])
     for doc in docs:
         doc.shared = shared
