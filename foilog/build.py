@@ -35,6 +35,7 @@ from .opendata import open_data
 from .output import Output, Staging
 from .parallel import Background, long_lived, map_in_order, settled, worker_count
 from .privacy import REVIEWED_KEY, Finding, PrivacySettings, hold_back, scan_page, scan_page_text
+from .quickpage import QuickPages
 from .read import MAX_LETTER_BYTES, find_letter_files, letter_from_bytes, too_big, walk_files
 from .related import find_related, request_text
 from .render import ExtraPage, Fingerprints, PageJob, Renderer, Site
@@ -83,6 +84,8 @@ class Result:
     notes: list[str] = field(default_factory=list)  # worth saying, but not problems (--strict ignores them)
     made: list[str] = field(default_factory=list)  # the paths of the site's files made in this build
     files_reused: int = 0  # files of the site whose inputs had not changed, taken from the last build
+    files: frozenset[str] = frozenset()  # the paths of every file of the site published
+    quick: QuickPages | None = None  # what renders an edited letter page again at once (for `serve`)
 
     @property
     def files_made(self) -> int:
@@ -154,10 +157,12 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
                 staging.publish(cache)
         finally:
             search.close()
+    files = frozenset(staging.keys)
     cache.save(staging.published())
     notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
-                  notes=notes, made=produced.made, files_reused=produced.reused)
+                  notes=notes, made=produced.made, files_reused=produced.reused, files=files,
+                  quick=QuickPages(renderer, site, paths.content, config.privacy))
 
 
 def check(paths: Paths, options: Options, report: Report | None = None) -> Result:

@@ -243,7 +243,7 @@ class Renderer:
 
     def plan(self, site: Site) -> Iterator[PageJob]:
         """Every HTML page of the site, to render (or, when its key is unchanged, to take from the last build)."""
-        common: dict[str, Any] = {"extra": site.extra, "urls": site.urls, "archive": site.archive, "feeds": site.feeds}
+        common = self.common(site)
         ordered = site.archive.all.letters
         yield PageJob("", "home.html", dict(letters=ordered[: self.config.latest], total=len(ordered),
                                             late=site.archive.late.count, statistics=site.statistics, **common))
@@ -253,9 +253,7 @@ class Renderer:
         for url, (title, sections) in BROWSE_SECTIONS.items():
             yield PageJob(url, "browse.html", dict(title=title, sections=sections, **common))
         for letter in ordered:
-            yield PageJob(site.urls[letter_key(letter)], "letter.html",
-                          dict(letter=letter, related=site.related.get(id(letter), []), **common),
-                          lazy=_body_html(page_body, letter), lazy_from=letter)
+            yield self.letter_job(site, letter, common)
         yield PageJob(u.STATISTICS, "statistics.html", dict(statistics=site.statistics, figures=site.figures,
                                                             **common))
         yield PageJob(u.OPEN_DATA, "data.html", dict(total=len(ordered), columns=COLUMNS, **common))
@@ -265,6 +263,19 @@ class Renderer:
         yield PageJob(u.SEARCH_URL, "search.html", dict(total=len(ordered), search_data=u.SEARCH_DATA_URL,
                                                         search_scripts=u.SEARCH_SCRIPTS, **common))
         yield PageJob(u.NOT_FOUND, "404.html", common, from_root=True, index=False)
+
+    @staticmethod
+    def common(site: Site) -> dict[str, Any]:
+        """What every page is given."""
+        return {"extra": site.extra, "urls": site.urls, "archive": site.archive, "feeds": site.feeds}
+
+    def letter_job(self, site: Site, letter: Letter, common: dict[str, Any] | None = None, *,
+                   in_place_of: Letter | None = None) -> PageJob:
+        """A letter's own page; `in_place_of` the letter of the site it is a new version of (see `quickpage`)."""
+        return PageJob(site.urls[letter_key(letter)], "letter.html",
+                       dict(letter=letter, related=site.related.get(id(in_place_of or letter), []),
+                            **(common or self.common(site))),
+                       lazy=_body_html(page_body, letter), lazy_from=letter)
 
     def listing(self, listing: ListingPage, common: dict[str, Any]) -> PageJob:
         group: Group = listing.group

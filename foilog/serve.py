@@ -40,7 +40,8 @@ from .build import Options, Paths, Result, build
 from .config import load_config
 from .errors import FoilogError, Problem, Report
 from .parallel import SIGNAL_CHECK_SECONDS
-from .urls import NOT_FOUND, base_path
+from .quickpage import QuickPages
+from .urls import NOT_FOUND, SEARCH_DATA_URL, SEARCH_URL, base_path, output_path
 
 log = logging.getLogger("foilog")
 HOST = "127.0.0.1"
@@ -49,6 +50,7 @@ DEBOUNCE_SECONDS = 0.25
 MAX_WAIT_SECONDS = 2.0
 KEEPALIVE_SECONDS = 15.0
 MAX_PROBLEMS_SHOWN = 200
+MAX_PAGES_TRACKED = 2000  # pages told apart in the status; beyond, every tab reloads on the next change
 EXIT_OK, EXIT_FAILED = 0, 3
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload", "~")
 
@@ -61,6 +63,10 @@ class Status:
     """The state of the preview: the build being served, and how the latest attempt went."""
 
     build: int = 0  # 0 while no build has succeeded yet
+    served: int = 0  # counts the changes to what is served: a build published, or an edited page shown first
+    everything: int = 0  # the latest `served` at which any page may have changed
+    pages: dict[str, int] = field(default_factory=dict)  # a page's path in output/: the latest `served` at which
+    # it changed, for the changes since `everything`; a tab showing a page that did not change is not reloaded
     building: bool = False
     ok: bool = True
     failed: str | None = None
@@ -72,7 +78,8 @@ class Status:
     def as_json(self) -> str:
         shown = sorted(self.problems, key=lambda p: p.severity.value != "error")[:MAX_PROBLEMS_SHOWN]
         return json.dumps({
-            "build": self.build, "building": self.building, "ok": self.ok, "failed": self.failed,
+            "build": self.build, "served": self.served, "everything": self.everything, "pages": self.pages,
+            "building": self.building, "ok": self.ok, "failed": self.failed,
             "errors": sum(1 for p in self.problems if p.severity.value == "error"),
             "warnings": sum(1 for p in self.problems if p.severity.value == "warning"),
             "more": self.more,
@@ -89,6 +96,37 @@ class LiveState:
         self._version = 0
         self._closed = False
         self._changed = threading.Condition()
+        self._first: dict[str, bytes] = {}  # edited letter pages served before the build that follows them
+
+    def first(self, relative: str) -> bytes | None:
+        """The page served in place of output/'s file at `relative`, while the site is built again."""
+        with self._changed:
+            return self._first.get(relative)
+
+    def shown_first(self) -> dict[str, bytes]:
+        with self._changed:
+            return dict(self._first)
+
+    def serve_first(self, pages: dict[str, bytes]) -> None:
+        """Serve these pages (by their path in output/) in place of output/'s files, and reload their tabs."""
+        with self._changed:
+            self._first.update(pages)
+            self._serve_changed(set(pages), everything=False, building=self._status.building)
+
+    def served_changed(self, relatives: set[str], *, everything: bool, **changes: Any) -> None:
+        """output/ is served as it is now (the pages served first are dropped): these of its files changed."""
+        with self._changed:
+            self._first.clear()
+            self._serve_changed(relatives, everything=everything, **changes)
+
+    def _serve_changed(self, relatives: set[str], *, everything: bool, **changes: Any) -> None:
+        status = self._status
+        served = status.served + (1 if relatives or everything else 0)
+        pages = {} if everything else dict(status.pages)
+        pages.update(dict.fromkeys(relatives, served))
+        if len(pages) > MAX_PAGES_TRACKED:
+            everything, pages = True, {}
+        self._update(served=served, everything=served if everything else status.everything, pages=pages, **changes)
 
     @property
     def status(self) -> Status:
@@ -97,9 +135,12 @@ class LiveState:
 
     def update(self, **changes: Any) -> None:
         with self._changed:
-            self._status = Status(**{**self._status.__dict__, **changes})
-            self._version += 1
-            self._changed.notify_all()
+            self._update(**changes)
+
+    def _update(self, **changes: Any) -> None:
+        self._status = Status(**{**self._status.__dict__, **changes})
+        self._version += 1
+        self._changed.notify_all()
 
     def close(self) -> None:
         with self._changed:
@@ -175,15 +216,17 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
                 return
             target = target / "index.html"
         if target.suffix == ".html":
+            relative = os.path.relpath(target, self.directory)
+            first = self.state.first(relative)
             try:
-                page = target.read_text(encoding="utf-8")
+                page = first.decode("utf-8") if first is not None else target.read_text(encoding="utf-8")
             except (FileNotFoundError, NotADirectoryError):
                 self._not_found()
                 return
             except (OSError, UnicodeDecodeError):
                 self._plain()
                 return
-            self._send_html(200, page)
+            self._send_html(200, page, relative)
             return
         if not target.exists():
             self._not_found()
@@ -203,7 +246,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         site_page = Path(self.directory) / NOT_FOUND
         if status.build and site_page.is_file():
             try:
-                self._send_html(404, site_page.read_text(encoding="utf-8"))
+                self._send_html(404, site_page.read_text(encoding="utf-8"))  # (any new page may be this address's)
                 return
             except (OSError, UnicodeDecodeError):
                 pass
@@ -230,8 +273,9 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
                 f"<p><a href=\"{html.escape(home)}\">Go to the home page</a></p>\n</body>\n</html>\n")
         self._send_html(code, page)
 
-    def _send_html(self, code: int, page: str) -> None:
-        body = inject_reload_script(page, self.state.status.build).encode("utf-8")
+    def _send_html(self, code: int, page: str, relative: str = "") -> None:
+        """An HTML page with the reload script; `relative`: its file in output/ ("" for the preview's own)."""
+        body = inject_reload_script(page, self.state.status.served, relative).encode("utf-8")
         self.send_response(code)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -267,9 +311,11 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             return
 
 
-def inject_reload_script(page: str, build: int) -> str:
-    """The page with the reload script added at the end of its head (or at the start, without one)."""
-    tag = f'<script src="{PREFIX}reload.js" data-build="{build}" defer></script>\n'
+def inject_reload_script(page: str, served: int, relative: str = "") -> str:
+    """The page with the reload script added at the end of its head (or at the start, without one). The script
+    is told what is served and which of output/'s files the page is, to reload only when that file changes."""
+    tag = (f'<script src="{PREFIX}reload.js" data-served="{served}" data-page="{html.escape(relative)}" defer>'
+           '</script>\n')
     head_end = page.find("</head>")
     return page[:head_end] + tag + page[head_end:] if head_end >= 0 else tag + page
 
@@ -388,11 +434,30 @@ class Preview:
         self.notes_shown: set[str] = set()
         self.origin = ""  # http://127.0.0.1:PORT, once the server listens
         self.announced = False  # the address has been printed
+        self.quick: QuickPages | None = None  # what the last build rendered its letter pages with
+        self.files: frozenset[str] | None = None  # the files of the site served, once one is
+
+    def show_edited(self, changed: set[Path]) -> bool:
+        """Letter pages edited by hand, served at once as the last build's site shows them (see `quickpage`)
+        while the whole site is built again; False, and nothing shown, when any change needs the whole build."""
+        present = {path for path in changed if path.exists()}  # (not an editor's temporary file, renamed over a page)
+        if self.quick is None or not present or any(path.suffix != ".md" for path in present) \
+                or any(path.suffix == ".md" for path in changed - present):  # a page removed: the lists change
+            return False
+        pages = {}
+        for path in sorted(present):
+            page = self.quick.render(path)
+            if page is None:
+                return False
+            pages[page[0]] = page[1]
+        self.state.serve_first(pages)
+        return True
 
     def rebuild(self, reason: str = "") -> None:
         if reason and not self.quiet:
             say(f"{reason}: rebuilding")
         self.state.update(building=True)
+        self.quick = None  # (the last build's site is not kept in memory beside the new one)
         before = snapshot(self.paths.content)
         report = Report()
         started = time.perf_counter()
@@ -416,10 +481,39 @@ class Preview:
         served_at = previous.base_path if result is None else self.base_path(previous.base_path)
         if self.announced and served_at != previous.base_path:
             say(f"base_url has a new path: the site is now served at {self.origin}{served_at}")
-        self.state.update(build=previous.build + (0 if failed else 1), building=False, ok=failed is None,
-                          failed=failed, problems=list(report.problems), seconds=seconds,
-                          more=max(0, len(report.problems) - len(previous.problems)), base_path=served_at)
+        changed, everything = self._changed_files(result, served_at != previous.base_path)
+        self.state.served_changed(changed, everything=everything, build=previous.build + (0 if failed else 1),
+                                  building=False, ok=failed is None, failed=failed, problems=list(report.problems),
+                                  seconds=seconds, more=max(0, len(report.problems) - len(previous.problems)),
+                                  base_path=served_at)
+        if result is not None:
+            self.quick, self.files = result.quick, result.files
         interrupts.raise_if_interrupted()  # a Ctrl-C that came during the build and was lost there
+
+    def _changed_files(self, result: Result | None, moved: bool) -> tuple[set[str], bool]:
+        """The files of output/ that changed with this build (made again, removed, or no longer the edited
+        page served first), and whether any page may have (a new asset, the first site, a new base path)."""
+        shown_first = self.state.shown_first()
+        if result is None:  # the last site is still served: only the pages served first go back to it
+            return {relative for relative, page in shown_first.items() if self._now(relative) != page}, False
+        if self.files is None or moved:
+            return set(), True
+        changed = set(result.made) | (self.files - result.files)
+        for relative, page in shown_first.items():
+            if self._now(relative) == page:
+                changed.discard(relative)  # the tab showing it shows it as built
+            else:
+                changed.add(relative)
+        pages = {relative for relative in changed if relative.endswith(".html")}
+        if any(relative.startswith(SEARCH_DATA_URL) for relative in changed):
+            pages.add(output_path(SEARCH_URL))
+        return pages, any(_shown_in_pages(relative) for relative in changed - pages)
+
+    def _now(self, relative: str) -> bytes | None:
+        try:
+            return (self.paths.output / relative).read_bytes()
+        except OSError:
+            return None
 
     def base_path(self, fallback: str) -> str:
         """The path the site is built for (of --base-url, or of base_url in site.toml)."""
@@ -454,6 +548,12 @@ class Preview:
         held_back = f"{held} held back for personal data; " if held else ""
         say(f"built {letters} letter page{'s' if letters != 1 else ''} in {seconds:.2f} s "
             f"({held_back}{len(report.errors)} error(s), {len(report.warnings)} warning(s){again})")
+
+
+def _shown_in_pages(relative: str) -> bool:
+    """Whether a file other than a page may change how pages look or work (a stylesheet, a script, an image):
+    not the search's data (only the search page reads it), the feeds, the open data or the sitemap."""
+    return not (relative.startswith(SEARCH_DATA_URL) or relative.endswith((".xml", ".csv", ".json", ".txt")))
 
 
 def say(text: str) -> None:
@@ -492,6 +592,7 @@ def serve(paths: Paths, options: Options, *, port: int = 8000, open_browser: boo
             while True:
                 changed = {p for p in collector.wait() if not preview.is_own_write(p)}
                 if changed:
+                    preview.show_edited(changed)
                     preview.rebuild(_describe_changes(changed, paths.root))
         except KeyboardInterrupt:
             interrupts.ignore_further()

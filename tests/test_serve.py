@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from foilog.serve import ignored, inject_reload_script, snapshot
+from foilog.build import Options, Paths
+from foilog.serve import LiveState, Preview, ignored, inject_reload_script, snapshot, start_server
 
 from .browser import ARTIFACTS, Tab
 from .helpers import REPO, build_project, make_project, tree_bytes
@@ -29,6 +30,10 @@ from .test_privacy import LETTER_WITH_PERSONAL_DATA
 
 LETTER = "000_a0d9641ec2702f3a.txt"
 LETTER_URL = "letters/2020/6251688/"
+LETTER_PAGE = Path("content/letters/2020/6251688.md")  # the letter's page, as the build writes it
+LETTER_HTML = LETTER_URL + "index.html"
+OTHER_URL = "letters/2020/6073489/"
+ANSWER = "I am writing under the Freedom of Information Act 2000"
 WAIT = 60.0  # seconds: generous, as the machine may be busy; a working preview takes about one
 
 
@@ -142,6 +147,30 @@ def test_a_changed_letter_reloads_the_open_page(preview: ServeProcess, desktop: 
 
 
 @pytest.mark.browser
+def test_an_edited_letter_page_reloads_its_tab_once_and_other_tabs_not_at_all(
+        preview: ServeProcess, desktop: Tab, phone: Tab, project: Path) -> None:
+    from playwright.sync_api import expect
+
+    page, other = desktop.page, phone.page
+    desktop.open(preview.url + LETTER_URL)
+    phone.open(preview.url + OTHER_URL)
+    page.add_init_script("sessionStorage.loads = String(Number(sessionStorage.loads || 0) + 1)")  # each load from now
+    other.evaluate("window.__beforeTheChange = true")
+    page.wait_for_timeout(300)  # the pages are listening
+    before = len(preview.lines)
+    edit(project / LETTER_PAGE, ANSWER, "Pigeon Post Deluxe")
+    expect(page.locator("main")).to_contain_text("Pigeon Post Deluxe", timeout=WAIT * 1000)
+    preview.wait_for(r"^changed: content/letters/2020/6251688\.md: rebuilding$", after=before)
+    preview.wait_for(r"^built 5 letter pages in", after=before)
+    time.sleep(1.5)
+    assert page.evaluate("sessionStorage.loads") == "1", "reloaded once: the page shown first is the page built"
+    assert other.evaluate("window.__beforeTheChange === true"), "the other letter's page did not change"
+    assert preview.count(r": rebuilding$") == 1, preview.messages
+    assert_clean(desktop)
+    assert_clean(phone)
+
+
+@pytest.mark.browser
 def test_a_broken_site_toml_is_shown_in_the_page_and_the_last_site_is_served(
         preview: ServeProcess, desktop: Tab, project: Path) -> None:
     from playwright.sync_api import expect
@@ -202,6 +231,8 @@ def test_more_warnings_open_in_the_page_and_the_others_wait_behind_a_button(
     page.go_back()
     expect(badge).to_be_visible()
     expect(overlay).to_have_count(0)
+    page.goto(preview.url + LETTER_URL)  # the page the next build changes (a page it does not change stays)
+    expect(badge).to_be_visible()
 
     page.evaluate("window.__beforeTheChange = true")
     edit(project / "site_src" / "letters" / LETTER, "Skype for Business", "Pigeon Post Deluxe")
@@ -349,15 +380,16 @@ def test_it_listens_on_127_0_0_1_only(preview: ServeProcess) -> None:
 def test_pages_get_the_reload_script_but_output_does_not(preview: ServeProcess, project: Path) -> None:
     status, body = fetch(preview.url + LETTER_URL)
     assert status == 200
-    assert re.search(r'<script src="/__foilog/reload\.js" data-build="1" defer></script>\n</head>', body)
+    assert re.search(r'<script src="/__foilog/reload\.js" data-served="1" data-page="letters/2020/6251688/index\.html" '
+                     r'defer></script>\n</head>', body)
     on_disk = (project / "output" / LETTER_URL / "index.html").read_text(encoding="utf-8")
     assert "__foilog" not in on_disk
-    assert body == inject_reload_script(on_disk, 1)
+    assert body == inject_reload_script(on_disk, 1, LETTER_URL + "index.html")
     assert fetch(preview.url + "__foilog/reload.js")[0] == 200
     assert fetch(preview.url + "__foilog/reload.css")[0] == 200
     assert fetch(preview.url + "__foilog/other.js")[0] == 404
     missing, page = fetch(preview.url + "letters/2099/nothing/")
-    assert missing == 404 and "reload.js" in page, "a missing page still reloads when it appears"
+    assert missing == 404 and 'data-page=""' in page, "a missing page reloads on any change: it may appear"
     css = urllib.request.urlopen(preview.url + "assets/favicon.svg", timeout=10)
     assert css.headers["Cache-Control"] == "no-store"
 
@@ -406,6 +438,80 @@ def test_a_port_in_use_is_an_error(project: Path) -> None:
     assert "--port" in done.stderr
 
 
+# ---------------------------------------------------------------- in this process
+
+
+@pytest.fixture
+def in_process(project: Path) -> Iterator[tuple[Preview, str]]:
+    """A preview that has built the site, and the address it is served at; its builds are run by the test."""
+    state = LiveState()
+    preview = Preview(Paths.under(project), Options(progress=False), state, quiet=True, debug=False)
+    server = start_server(project / "output", state, 0)
+    try:
+        preview.rebuild()
+        yield preview, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        state.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_edited_letter_page_is_served_before_the_site_is_built_again(
+        in_process: tuple[Preview, str], project: Path) -> None:
+    preview, url = in_process
+    first = preview.state.status.served
+    built = (project / "output" / LETTER_HTML).read_bytes()
+    edit(project / LETTER_PAGE, ANSWER, "Pigeon Post Deluxe")
+
+    assert preview.show_edited({project / LETTER_PAGE, project / "content" / "letters" / "2020" / "sedyalQoH"}), \
+        "(an editor's temporary file, renamed over the page, is gone)"
+    code, body = fetch(url + LETTER_URL)
+    assert code == 200 and "Pigeon Post Deluxe" in body and f'data-served="{first + 1}"' in body
+    assert (project / "output" / LETTER_HTML).read_bytes() == built, "output/ is untouched until the build"
+    assert preview.state.status.pages == {LETTER_HTML: first + 1}
+    assert preview.state.status.everything < first + 1, "tabs on other pages stay as they are"
+    assert "Pigeon Post Deluxe" not in fetch(url + OTHER_URL)[1]
+
+    preview.rebuild("changed: the page")
+    status = preview.state.status
+    assert preview.state.first(LETTER_HTML) is None
+    assert "Pigeon Post Deluxe" in (project / "output" / LETTER_HTML).read_text(encoding="utf-8")
+    assert status.pages[LETTER_HTML] == first + 1, "the page built is the page shown first: its tab stays"
+    assert status.pages["search/index.html"] == first + 2, "the search page reloads to search the new index"
+    assert OTHER_URL + "index.html" not in status.pages
+
+
+def test_a_page_shown_first_goes_back_to_the_last_site_when_the_build_fails(
+        in_process: tuple[Preview, str], project: Path) -> None:
+    preview, url = in_process
+    first = preview.state.status.served
+    edit(project / LETTER_PAGE, ANSWER, "Pigeon Post Deluxe")
+    assert preview.show_edited({project / LETTER_PAGE})
+    (project / "site_src" / "site.toml").write_text("title = [\n", encoding="utf-8")
+    preview.rebuild("changed: site.toml")
+    status = preview.state.status
+    assert status.failed and status.pages[LETTER_HTML] == first + 2
+    assert "Pigeon Post Deluxe" not in fetch(url + LETTER_URL)[1], "the last site that built is served"
+
+
+@pytest.mark.parametrize(("changed", "removed"), [
+    ({Path("site_src/letters/") / LETTER}, None),  # the letter, not its page: the build writes the page
+    ({LETTER_PAGE, Path("themes/plain/templates/letter.html")}, None),  # a template: every page may change
+    ({LETTER_PAGE, Path("content/letters/2020/6370952.md")}, Path("content/letters/2020/6370952.md")),  # the lists
+    ({Path("content/letters/2020/new.md")}, None),  # not a page of the site: the build adds it
+    (set(), None),
+])
+def test_only_letter_pages_alone_are_shown_first(in_process: tuple[Preview, str], project: Path,
+                                                 changed: set[Path], removed: Path | None) -> None:
+    preview, _ = in_process
+    served = preview.state.status.served
+    if removed is not None:
+        (project / removed).unlink()
+    (project / "content" / "letters" / "2020" / "new.md").write_bytes((project / LETTER_PAGE).read_bytes())
+    assert not preview.show_edited({project / path for path in changed})
+    assert preview.state.status.served == served
+
+
 # ---------------------------------------------------------------- pieces
 
 
@@ -420,11 +526,14 @@ def test_which_files_are_input(name: str, skip: bool) -> None:
 
 @pytest.mark.parametrize(("page", "expected"), [
     ("<html><head><title>x</title></head><body></body></html>",
-     '<html><head><title>x</title><script src="/__foilog/reload.js" data-build="7" defer></script>\n</head>'),
-    ("<p>no head</p>", '<script src="/__foilog/reload.js" data-build="7" defer></script>\n<p>no head</p>'),
+     '<html><head><title>x</title><script src="/__foilog/reload.js" data-served="7" data-page="a/&quot;b&quot;.html" '
+     'defer></script>\n</head>'),
+    ("<p>no head</p>",
+     '<script src="/__foilog/reload.js" data-served="7" data-page="a/&quot;b&quot;.html" defer></script>\n'
+     '<p>no head</p>'),
 ])
 def test_the_reload_script_goes_in_the_head(page: str, expected: str) -> None:
-    assert inject_reload_script(page, 7).startswith(expected)
+    assert inject_reload_script(page, 7, 'a/"b".html').startswith(expected)
 
 
 def test_a_snapshot_has_every_file_and_folder_below_not_below_a_symlinked_folder(tmp_path: Path) -> None:

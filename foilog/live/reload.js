@@ -1,10 +1,12 @@
 // Live reload for `build.py serve`, added to pages by the preview server only (never written into output/).
-// It listens for build news over Server-Sent Events: a new build reloads the page; a failed build, or a build
-// that left letters out, shows the report in an overlay. Report text is set with textContent, never as markup.
+// It listens for build news over Server-Sent Events: a new build, or a letter page edited and shown before the
+// site is rebuilt, reloads the page if its file changed; a failed build, or a build that left letters out,
+// shows the report in an overlay. Report text is set with textContent, never as markup.
 (function () {
   "use strict";
   var script = document.currentScript;
-  var shownBuild = script && script.getAttribute("data-build");
+  var shown = Number(script && script.getAttribute("data-served")) || 0;
+  var page = (script && script.getAttribute("data-page")) || "";
   var base = new URL("/__foilog/", script ? script.src : window.location.href);
   var box = null;
   var opened = null;
@@ -109,14 +111,25 @@
   }
 
   var events = new EventSource(new URL("events", base).href);
+  // Whether the page shown is older than what is served now: any page is after `everything`; a page of the
+  // site only if its own file changed since (the preview's own pages, with no file, always are).
+  function outdated(status) {
+    if (status.served <= shown) return false;
+    var changed = Object.prototype.hasOwnProperty.call(status.pages, page) ? status.pages[page] : 0;
+    return !page || status.everything > shown || changed > shown;
+  }
+
   events.addEventListener("status", function (event) {
     var status = JSON.parse(event.data);
-    if (!status.building && status.build > 0 && String(status.build) !== shownBuild) {
+    if (outdated(status)) {
       events.close();
       window.location.reload();
       return;
     }
-    var key = event.data.replace(/"building": (true|false)/, "");
+    shown = Math.max(shown, status.served);
+    var report = Object.assign({}, status);  // the report, told apart from others by what it says
+    ["building", "served", "everything", "pages"].forEach(function (name) { delete report[name]; });
+    var key = JSON.stringify(report);
     render(status, key);
   });
   events.addEventListener("error", function () {
