@@ -13,7 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help site test golden css venv deps dev-deps chromium java node npm-deps lint typecheck pytest bench bench-search bench-build bench-deps clean
+.PHONY: help site test golden css venv deps dev-deps chromium java node npm-deps lint typecheck pytest bench bench-search bench-build bench-serve bench-deps clean
 
 help:
 	@echo "make site       create .venv, install requirements.txt and the npm packages (lunr.js), and build the"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench-build  time foilog against Hugo + Pagefind and MkDocs on 10,000 and 30,000 generated letters"
 	@echo "                (BENCH_ARGS='--sizes 1000 --runs 1' for a quick one; docs/benchmarks.md)"
 	@echo "make lint | typecheck | pytest   one check at a time (PYTEST_ARGS='-k name' to narrow pytest)"
+	@echo "make bench-serve  time build.py serve against hugo server while a letter is edited (BENCH_ARGS='--sizes 1000 --edits 2' for a quick one)"
 	@echo "make bench-search  the search against Pagefind at 1,000 and 10,000 letters (BENCH_SIZES='1000 10000 100000')"
 	@echo "make clean      remove output/, caches and test artifacts (content/ is kept)"
 
@@ -112,6 +113,9 @@ bench-search: chromium bench-deps npm-deps
 BENCH_ARGS ?=
 bench-build: bench-deps npm-deps
 	$(BIN)/python bench/build.py $(BENCH_ARGS)
+
+bench-serve: bench-deps npm-deps
+	$(BIN)/python bench/serve.py $(BENCH_ARGS)
 
 lint: dev-deps
 	$(BIN)/ruff check .

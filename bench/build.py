@@ -391,8 +391,8 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def record(path: Path, text: str) -> None:
-    start, end = MARKERS
+def record(path: Path, text: str, markers: tuple[str, str] = MARKERS) -> None:
+    start, end = markers
     old = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
     if start not in old:
         old += f"\n{start}\n{end}\n"
