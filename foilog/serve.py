@@ -446,7 +446,11 @@ class Preview:
             return False
         pages = {}
         for path in sorted(present):
-            page = self.quick.render(path)
+            try:
+                page = self.quick.render(path)
+            except Exception:  # a bug in foilog must not stop the preview: the rebuild that follows shows the page
+                log.debug("could not show %s before the rebuild", path, exc_info=True)
+                page = None
             if page is None:
                 return False
             pages[page[0]] = page[1]

@@ -512,6 +512,19 @@ def test_only_letter_pages_alone_are_shown_first(in_process: tuple[Preview, str]
     assert preview.state.status.served == served
 
 
+def test_a_page_that_fails_to_render_on_its_own_waits_for_the_rebuild(
+        in_process: tuple[Preview, str], project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    preview, _ = in_process
+    served = preview.state.status.served
+
+    def broken(page: Path) -> None:
+        raise RuntimeError("a bug")
+    assert preview.quick is not None
+    monkeypatch.setattr(preview.quick, "render", broken)
+    assert not preview.show_edited({project / LETTER_PAGE})
+    assert preview.state.status.served == served
+
+
 # ---------------------------------------------------------------- pieces
 
 
