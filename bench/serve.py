@@ -10,8 +10,8 @@ waiting for each rebuild to end and the disk to settle before the next:
 
 - a letter's page in content/, as a person correcting its text or front matter does: the time from saving to
   the tabs being told that page changed (it is shown first, before the rebuild) and to the rebuild's end;
-- a letter in site_src/letters/, as when a new version of a letter is saved: the time from saving to the
-  rebuild's end, when the tabs are told.
+- a letter in site_src/letters/, as when a new version of a letter is saved: the same two times (its page is
+  shown first too, as the build will write it).
 
 Then `hugo server` (rendering to memory, its default) on bench/build.py's Hugo project, made from the same pages,
 and the same page edited: the time from saving to the end of Hugo's rebuild (its "Total in … ms" line), after
@@ -184,38 +184,53 @@ def bench_foilog(size: int, edits: int) -> list[Timings]:
         subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project), "--quiet"], check=True)
     check_foilog_site(project, size)
     page, letter = middle(project / "content" / "letters", "*.md"), middle(project / "site_src" / "letters", "*.txt")
-    relative = page.relative_to(project / "content").with_suffix("").as_posix() + "/index.html"
+    edits_of = {  # what is edited: its page's path in output/, and what is timed
+        page: (_output_of(page, project), Timings(size, "foilog serve: a letter's page edited, the page shown"),
+               Timings(size, "foilog serve: a letter's page edited, the site rebuilt")),
+        letter: (_output_of(_page_of(letter, project), project),
+                 Timings(size, "foilog serve: a letter edited, its page shown"),
+                 Timings(size, "foilog serve: a letter edited, the site rebuilt")),
+    }
     settle()
     server = Server([sys.executable, "-u", str(REPO / "build.py"), "serve", "--root", str(project), "--port", "0"],
                     REPO, r"serving the site at (http://[^/\s]+)")
-    shown, page_built = Timings(size, "foilog serve: a letter's page edited, the page shown"), \
-        Timings(size, "foilog serve: a letter's page edited, the site rebuilt")
-    letter_built = Timings(size, "foilog serve: a letter edited, the site rebuilt")
     try:
         news = News(server.ready[1].group(1))
         for number in range(edits):
-            for path, timings in ((page, (shown, page_built)), (letter, (letter_built,))):
+            for path, (relative, shown, rebuilt) in edits_of.items():
                 settle()
                 after = len(news.statuses)
                 served, build = news.latest("served"), news.latest("build")
                 saved = time.perf_counter()
                 original = edited(path, number, "A further note")
                 try:
-                    if len(timings) == 2:
-                        told = news.wait(after, lambda status: status["pages"].get(relative, 0) > served)  # noqa: B023
-                        timings[0].seconds.append(round(told - saved, 3))
+                    told = news.wait(after, lambda status: status["pages"].get(relative, 0) > served)  # noqa: B023
+                    shown.seconds.append(round(told - saved, 3))
                     done = news.wait(after, lambda status: news.built(status, build + 1))  # noqa: B023
-                    timings[-1].seconds.append(round(done - saved, 3))
+                    rebuilt.seconds.append(round(done - saved, 3))
                 finally:
                     built = len(news.statuses)
                     path.write_bytes(original)
                 news.wait(built, lambda status: news.built(status, build + 2))  # noqa: B023
-                print(f"{size:>6,} {timings[-1].what}: {timings[-1].seconds[-1]:.2f} s", file=sys.stderr)
+                print(f"{size:>6,} {shown.what}: {shown.seconds[-1]:.2f} s; rebuilt {rebuilt.seconds[-1]:.2f} s",
+                      file=sys.stderr)
     finally:
         server.stop()
-    for kind in (shown, page_built, letter_built):
-        kind.peak_mb = round(server.peak / 2**20, 1)
-    return [shown, page_built, letter_built]
+    timed = [timings for _, *both in edits_of.values() for timings in both]
+    for timings in timed:
+        timings.peak_mb = round(server.peak / 2**20, 1)
+    return timed
+
+
+def _page_of(letter: Path, project: Path) -> Path:
+    """The page in content/ written from a letter."""
+    line = f"\nsource: {letter.relative_to(project / 'site_src').as_posix()}\n"
+    return next(page for page in (project / "content" / "letters").rglob("*.md")
+                if line in page.read_text(encoding="utf-8"))
+
+
+def _output_of(page: Path, project: Path) -> str:
+    return page.relative_to(project / "content").with_suffix("").as_posix() + "/index.html"
 
 
 def bench_hugo(size: int, edits: int) -> list[Timings]:

@@ -162,7 +162,8 @@ def _build(paths: Paths, options: Options, report: Report) -> Result:
     notes = [] if site.feeds else [NO_FULL_URL.format(base_url=base_url)]
     return Result(report=report, letters=published, held_back=held, pages_written=len(fresh), published=True,
                   notes=notes, made=produced.made, files_reused=produced.reused, files=files,
-                  quick=QuickPages(renderer, site, paths.content, config.privacy))
+                  quick=QuickPages(renderer, site, paths.site_src, paths.content, config.privacy,
+                                   functools.partial(_understand, config=config)))
 
 
 def check(paths: Paths, options: Options, report: Report | None = None) -> Result:

@@ -362,18 +362,23 @@ def write_page(letter: Letter, content_dir: Path, previous: Path | None, taken: 
 
     `taken` holds every page path in use; the letter's own previous page is the only one it may replace.
     """
+    text = page_text(letter, previous)
+    path = _free_page_path(content_dir, letter, taken, previous)
+    write_atomically(path, text)
+    if previous is not None and previous != path and previous.exists():
+        previous.unlink()
+    return path
+
+
+def page_text(letter: Letter, previous: Path | None) -> str:
+    """The page of an understood letter, with what a person edited in its previous page kept."""
     old_meta = None
     if previous is not None and previous.exists():
         try:
             old_meta, _ = read_page(previous)
         except FoilogError:
             old_meta = None
-    meta = keep_hand_edits(front_matter(letter), old_meta)
-    path = _free_page_path(content_dir, letter, taken, previous)
-    write_atomically(path, dump_page(meta, letter_body(letter)))
-    if previous is not None and previous != path and previous.exists():
-        previous.unlink()
-    return path
+    return dump_page(keep_hand_edits(front_matter(letter), old_meta), letter_body(letter))
 
 
 def write_atomically(path: Path, text: str) -> None:

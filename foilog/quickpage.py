@@ -1,29 +1,35 @@
-"""A letter page edited by hand, rendered at once with the last build's site around it.
+"""An edited letter's page, rendered at once with the last build's site around it.
 
-`build.py serve` shows the page a person is editing as soon as it is saved, before the whole site is built
-again: the page is rendered with the theme, site.toml and the rest of the site (lists, related requests) as the
-last build left them, and served from memory; output/ is not touched. The build that follows replaces it with
+`build.py serve` shows the page of a letter a person is editing as soon as it is saved, before the whole site is
+built again: its page in content/ as edited, or, for a letter in site_src/letters/, the page the build will
+write for it (read and understood as the build does, with the hand edits of its page kept). The page is
+rendered with the theme, site.toml and the rest of the site (lists, related requests) as the last build left
+them, and served from memory; content/ and output/ are not touched. The build that follows replaces it with
 the page as the whole site now makes it, which differs only where the edit changed what the rest of the site
 says of the letter (its related requests, say).
 
-Anything that only a whole build can answer is left to it: a page that cannot be read or has a front-matter
-error, a page where personal data is found, a page the last site did not publish, or an edit that gives the
-letter another address.
+Anything that only a whole build can answer is left to it: a page or letter that cannot be read, a front-matter
+error, personal data found, a letter or page the last site did not publish, or an edit that gives the letter
+another address.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import read_page_text
-from .errors import FoilogError
+from .errors import FoilogError, Problem
 from .model import Letter
-from .pages import letter_from_page, split_page
+from .pages import letter_from_page, page_text, split_page
 from .privacy import REVIEWED_KEY, PrivacySettings, scan_page_text
 from .render import Renderer, Site
-from .urls import letter_key, letter_url, output_path
+from .urls import letter_key, letter_url, output_path, page_path_for
+
+# Reads and understands a letter as the build does: (the letter, why it could not be read, why the reader failed).
+Understand = Callable[[Letter], tuple[Letter, Problem | None, str | None]]
 
 log = logging.getLogger("foilog")
 
@@ -34,20 +40,50 @@ class QuickPages:
 
     renderer: Renderer
     site: Site
+    site_src: Path
     content: Path
     privacy: PrivacySettings
+    understand: Understand
     _shown: list[Letter] = field(default_factory=list)  # kept alive: the renderer remembers letters by id
 
     def __post_init__(self) -> None:
         self._published = {letter_key(letter): letter for letter in self.site.letters}
 
-    def render(self, page: Path) -> tuple[str, bytes] | None:
-        """The edited page as (its path in output/, its HTML), or None when only a whole build can show it."""
+    def render(self, path: Path) -> tuple[str, bytes] | None:
+        """The page of an edited letter (in site_src/letters/) or letter page (in content/) as (its path in
+        output/, its HTML), or None when only a whole build can show it."""
+        if path.is_relative_to(self.content):
+            try:
+                text, _ = read_page_text(path)
+            except (FoilogError, OSError):
+                return None
+            return self._render_page(path, text)
+        if path.is_relative_to(self.site_src / "letters"):
+            return self._render_letter(path)
+        return None
+
+    def _render_letter(self, path: Path) -> tuple[str, bytes] | None:
+        """A letter's page as the build will write it (hand edits kept), rendered, if it stays where it is."""
+        previous = self._published.get(path.relative_to(self.site_src).as_posix())
+        if previous is None or previous.page is None:
+            return None
+        letter, problem, failure = self.understand(Letter(source=previous.source, path=path))
+        if problem is not None or failure is not None:
+            return None
+        taken = {other.page for other in self.site.letters if other.page is not None and other is not previous}
+        if page_path_for(self.content, letter, taken) != previous.page:
+            return None
         try:
-            text, _ = read_page_text(page)
+            text = page_text(letter, previous.page)
+        except (FoilogError, OSError):
+            return None
+        return self._render_page(previous.page, text)
+
+    def _render_page(self, page: Path, text: str) -> tuple[str, bytes] | None:
+        try:
             meta, body = split_page(text, page)
             letter = letter_from_page(page, self.content, lambda _: (meta, body))
-        except (FoilogError, OSError, ValueError):
+        except (FoilogError, ValueError):
             return None
         previous = self._published.get(letter_key(letter))
         if previous is None or previous.page != page:

@@ -41,6 +41,7 @@ from .config import load_config
 from .errors import FoilogError, Problem, Report
 from .parallel import SIGNAL_CHECK_SECONDS
 from .quickpage import QuickPages
+from .read import LETTER_SUFFIXES
 from .urls import NOT_FOUND, SEARCH_DATA_URL, SEARCH_URL, base_path, output_path
 
 log = logging.getLogger("foilog")
@@ -438,12 +439,11 @@ class Preview:
         self.files: frozenset[str] | None = None  # the files of the site served, once one is
 
     def show_edited(self, changed: set[Path]) -> bool:
-        """Letter pages edited by hand, served at once as the last build's site shows them (see `quickpage`)
-        while the whole site is built again; False, and nothing shown, when any change needs the whole build."""
-        present = {path for path in changed if path.exists()}  # (not an editor's temporary file, renamed over a page)
-        if self.quick is None or not present or any(path.suffix != ".md" for path in present) \
-                or any(path.suffix == ".md" for path in changed - present):  # a page removed: the lists change
-            return False
+        """Edited letters' pages, served at once as the last build's site shows them (see `quickpage`) while the
+        whole site is built again; False, and nothing shown, when any change needs the whole build."""
+        present = {path for path in changed if path.exists()}  # (not an editor's temporary file, renamed over one)
+        if self.quick is None or not present or any(_may_be_a_letter(path) for path in changed - present):
+            return False  # (a letter or page removed: the lists change)
         pages = {}
         for path in sorted(present):
             try:
@@ -552,6 +552,11 @@ class Preview:
         held_back = f"{held} held back for personal data; " if held else ""
         say(f"built {letters} letter page{'s' if letters != 1 else ''} in {seconds:.2f} s "
             f"({held_back}{len(report.errors)} error(s), {len(report.warnings)} warning(s){again})")
+
+
+def _may_be_a_letter(path: Path) -> bool:
+    """Whether a file's name is that of a letter or a page."""
+    return path.suffix.lower() in (".md", *LETTER_SUFFIXES)
 
 
 def _shown_in_pages(relative: str) -> bool:

@@ -1,7 +1,8 @@
-"""`quickpage`: a letter page edited by hand, rendered at once with the last build's site around it (for serve).
+"""`quickpage`: an edited letter's page, rendered at once with the last build's site around it (for serve).
 
-What it shows must be what the whole build then makes of the page, and anything only a whole build can answer
-(a broken page, personal data, a new address, a page the site did not publish) is left to that build.
+What it shows must be what the whole build then makes of the page, for a letter page edited in content/ and for
+a letter edited in site_src/letters/, and anything only a whole build can answer (a broken page, personal data,
+a new address, a letter the site did not publish) is left to that build.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from foilog.build import Result
 from .helpers import build_project, make_project
 
 PAGE = Path("content/letters/2020/6251688.md")
+LETTER = Path("site_src/letters/000_a0d9641ec2702f3a.txt")  # the letter the page was written from
 OUTPUT = "letters/2020/6251688/index.html"
 ANSWER = "I am writing under the Freedom of Information Act 2000"
 
@@ -86,3 +88,40 @@ def test_pages_the_last_site_did_not_publish_are_left_to_the_build(built: tuple[
     assert result.quick.render(moved) is None, "a new address"
     assert result.quick.render(root / "content" / "letters" / "2020" / "missing.md") is None
     assert result.quick.render(root / "site_src" / "pages" / "about.md") is None
+
+
+def test_an_edited_letter_is_shown_as_the_page_the_build_then_writes(built: tuple[Path, Result]) -> None:
+    root, result = built
+    assert result.quick is not None
+    edit(root / PAGE, "title: Video conferencing software", "title: Video calls")  # by hand: kept
+    edit(root / LETTER, "Skype for Business", "Pigeon Post Deluxe")
+    page_before = (root / PAGE).read_bytes()
+    shown = result.quick.render(root / LETTER)
+    assert shown is not None and shown[0] == OUTPUT
+    assert b"Pigeon Post Deluxe" in shown[1] and b"Video calls" in shown[1]
+    assert (root / PAGE).read_bytes() == page_before, "content/ is left to the build"
+    build_project(root)
+    assert b"Pigeon Post Deluxe" in (root / PAGE).read_bytes()
+    assert shown[1] == (root / "output" / OUTPUT).read_bytes()
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("Our ref: 6251688", "Our ref: 6251699"),  # a new reference: the page moves to another address
+    ("Skype for Business", "Skype for Business; call 020 7946 0958"),  # personal data: the build holds it back
+])
+def test_letter_edits_only_a_whole_build_can_answer_are_left_to_it(built: tuple[Path, Result], old: str,
+                                                                   new: str) -> None:
+    root, result = built
+    assert result.quick is not None
+    edit(root / LETTER, old, new)
+    assert result.quick.render(root / LETTER) is None
+
+
+def test_letters_the_last_site_did_not_publish_are_left_to_the_build(built: tuple[Path, Result]) -> None:
+    root, result = built
+    assert result.quick is not None
+    copy = root / "site_src" / "letters" / "copy.txt"
+    copy.write_bytes((root / LETTER).read_bytes())
+    assert result.quick.render(copy) is None
+    (root / LETTER).write_bytes(b"\xff\xfe\x00 not a letter \x00\x00" * 10)
+    assert result.quick.render(root / LETTER) is None, "a letter that no longer reads"

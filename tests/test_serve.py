@@ -481,6 +481,19 @@ def test_an_edited_letter_page_is_served_before_the_site_is_built_again(
     assert OTHER_URL + "index.html" not in status.pages
 
 
+def test_an_edited_letter_is_served_as_its_page_will_be_before_the_site_is_built_again(
+        in_process: tuple[Preview, str], project: Path) -> None:
+    preview, url = in_process
+    first = preview.state.status.served
+    edit(project / "site_src" / "letters" / LETTER, "Skype for Business", "Pigeon Post Deluxe")
+    assert preview.show_edited({project / "site_src" / "letters" / LETTER})
+    assert "Pigeon Post Deluxe" in fetch(url + LETTER_URL)[1]
+    assert "Pigeon Post Deluxe" not in (project / LETTER_PAGE).read_text(encoding="utf-8"), "the build writes it"
+    preview.rebuild("changed: the letter")
+    assert "Pigeon Post Deluxe" in (project / LETTER_PAGE).read_text(encoding="utf-8")
+    assert preview.state.status.pages[LETTER_HTML] == first + 1, "the page built is the page shown first"
+
+
 def test_a_page_shown_first_goes_back_to_the_last_site_when_the_build_fails(
         in_process: tuple[Preview, str], project: Path) -> None:
     preview, url = in_process
@@ -495,7 +508,7 @@ def test_a_page_shown_first_goes_back_to_the_last_site_when_the_build_fails(
 
 
 @pytest.mark.parametrize(("changed", "removed"), [
-    ({Path("site_src/letters/") / LETTER}, None),  # the letter, not its page: the build writes the page
+    ({Path("site_src/letters/") / LETTER, Path("site_src/letters/new.txt")}, None),  # a new letter: lists change
     ({LETTER_PAGE, Path("themes/plain/templates/letter.html")}, None),  # a template: every page may change
     ({LETTER_PAGE, Path("content/letters/2020/6370952.md")}, Path("content/letters/2020/6370952.md")),  # the lists
     ({Path("content/letters/2020/new.md")}, None),  # not a page of the site: the build adds it
@@ -508,6 +521,7 @@ def test_only_letter_pages_alone_are_shown_first(in_process: tuple[Preview, str]
     if removed is not None:
         (project / removed).unlink()
     (project / "content" / "letters" / "2020" / "new.md").write_bytes((project / LETTER_PAGE).read_bytes())
+    (project / "site_src" / "letters" / "new.txt").write_bytes((project / "site_src" / "letters" / LETTER).read_bytes())
     assert not preview.show_edited({project / path for path in changed})
     assert preview.state.status.served == served
 
