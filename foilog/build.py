@@ -179,7 +179,7 @@ def check(paths: Paths, options: Options, report: Report | None = None) -> Resul
             raise exc.relocated(str(trial.content), str(paths.content)) from None
         finally:
             report.relocate(trial.content, paths.content)
-    return dataclasses.replace(result, published=False)
+    return dataclasses.replace(result, published=False, quick=None)  # (its site was built in a scratch folder)
 
 
 def theme_folders(paths: Paths, name: str) -> list[Path]:

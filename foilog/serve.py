@@ -112,7 +112,7 @@ class LiveState:
         """Serve these pages (by their path in output/) in place of output/'s files, and reload their tabs."""
         with self._changed:
             self._first.update(pages)
-            self._serve_changed(set(pages), everything=False, building=self._status.building)
+            self._serve_changed(set(pages), everything=False)
 
     def served_changed(self, relatives: set[str], *, everything: bool, **changes: Any) -> None:
         """output/ is served as it is now (the pages served first are dropped): these of its files changed."""
