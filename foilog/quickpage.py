@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .cache import read_page_text
@@ -46,8 +47,10 @@ class QuickPages:
     understand: Understand
     _shown: list[Letter] = field(default_factory=list)  # kept alive: the renderer remembers letters by id
 
-    def __post_init__(self) -> None:
-        self._published = {letter_key(letter): letter for letter in self.site.letters}
+    @cached_property
+    def _published(self) -> dict[str, Letter]:
+        """The last site's letters by key (worked out when first asked for: a build from the command line never is)."""
+        return {letter_key(letter): letter for letter in self.site.letters}
 
     def render(self, path: Path) -> tuple[str, bytes] | None:
         """The page of an edited letter (in site_src/letters/) or letter page (in content/) as (its path in
