@@ -230,6 +230,11 @@ class BuildCache:
         cache.memo = cache._load(MEMO_FILE).get("memo") or {}
         return cache
 
+    @classmethod
+    def published_outputs(cls, folder: Path) -> dict[str, list[Any]]:
+        """The published files' keys and stats, as the last build saved them (outputs.json alone is read)."""
+        return cls(folder)._load(OUTPUTS_FILE).get("outputs") or {}
+
     def _load(self, name: str) -> dict[str, Any]:
         assert self.folder is not None
         try:

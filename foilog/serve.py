@@ -37,8 +37,10 @@ from watchdog.observers.api import BaseObserver
 
 from . import interrupts
 from .build import Options, Paths, Result, build
+from .cache import CACHE_DIR
 from .config import load_config
 from .errors import FoilogError, Problem, Report
+from .output import prepare_spare
 from .parallel import SIGNAL_CHECK_SECONDS
 from .quickpage import QuickPages
 from .read import LETTER_SUFFIXES
@@ -437,6 +439,27 @@ class Preview:
         self.announced = False  # the address has been printed
         self.quick: QuickPages | None = None  # what the last build rendered its letter pages with
         self.files: frozenset[str] | None = None  # the files of the site served, once one is
+        self._spare: threading.Thread | None = None  # making the spare site while waiting for changes
+        self._stop_spare = threading.Event()
+
+    def prepare_spare(self) -> None:
+        """After a build from nothing, make the spare site in the background, so that the next rebuild touches
+        only what changed (see `output.prepare_spare`); stopped when a rebuild starts."""
+        if not self.options.cache or self.options.clean:
+            return
+        self.finish_spare()
+        self._stop_spare.clear()
+        self._spare = threading.Thread(target=prepare_spare, name="spare-site", daemon=True,
+                                       args=(self.paths.output, self.paths.root / CACHE_DIR, self._stop_spare))
+        self._spare.start()
+
+    def finish_spare(self, *, stop: bool = True) -> None:
+        """Stop making the spare site (it keeps what it made), or with `stop=False` wait until it is made."""
+        if self._spare is not None:
+            if stop:
+                self._stop_spare.set()
+            self._spare.join()
+            self._spare = None
 
     def show_edited(self, changed: set[Path]) -> bool:
         """Edited letters' pages, served at once as the last build's site shows them (see `quickpage`) while the
@@ -461,6 +484,7 @@ class Preview:
         if reason and not self.quiet:
             say(f"{reason}: rebuilding")
         self.state.update(building=True)
+        self.finish_spare()
         self.quick = None  # (the last build's site is not kept in memory beside the new one)
         before = snapshot(self.paths.content)
         report = Report()
@@ -492,6 +516,7 @@ class Preview:
                                   base_path=served_at)
         if result is not None:
             self.quick, self.files = result.quick, result.files
+            self.prepare_spare()
         interrupts.raise_if_interrupted()  # a Ctrl-C that came during the build and was lost there
 
     def _changed_files(self, result: Result | None, moved: bool) -> tuple[set[str], bool]:
@@ -608,6 +633,7 @@ def serve(paths: Paths, options: Options, *, port: int = 8000, open_browser: boo
             say("stopping")
         finally:
             state.close()
+            preview.finish_spare()
             if observer is not None:
                 _stop_watching(observer)
             if server is not None:

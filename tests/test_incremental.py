@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from bench.letters import write_letters
 from foilog import index
 from foilog.build import Result, page_files
 from foilog.cache import CACHE_DIR, INPUTS_FILE, OUTPUTS_FILE
+from foilog.output import SPARE_MANIFEST, Staging, prepare_spare
 from foilog.read import find_letter_files
 
 from .helpers import EXAMPLE_LETTERS, THEME_NAMES, THEMES, build_project, make_project, tree_bytes
@@ -331,6 +333,42 @@ def test_a_site_made_of_the_spare_is_the_same_as_a_fresh_one(project: Path, tmp_
         assert LETTER_PAGE in made_pages(result)
         assert made_pages(result) & letter_pages(project) <= {LETTER_PAGE} | linking_to(project, LETTER_PAGE)
         assert_same_as_fresh(project, tmp_path / f"fresh-{number}")
+
+
+@pytest.mark.parametrize("stopped", [False, True])
+def test_a_spare_made_after_a_build_from_nothing_is_brought_up_to_date(project: Path, tmp_path: Path,
+                                                                       stopped: bool) -> None:
+    """`serve` makes the spare site the first build left none of (hard links to output/) while it waits; stopped
+    at once, it leaves a manifest of nothing, and the next build links what is missing."""
+    cache = project / CACHE_DIR
+    assert not (cache / SPARE_MANIFEST).exists(), "a build from nothing leaves no spare"
+    live = tree_bytes(project / "output")
+    stop = threading.Event()
+    if stopped:
+        stop.set()
+    assert prepare_spare(project / "output", cache, stop)
+    manifest = json.loads((cache / SPARE_MANIFEST).read_text(encoding="utf-8"))
+    published = json.loads((cache / OUTPUTS_FILE).read_text(encoding="utf-8"))["outputs"]
+    assert manifest["files"] == ({} if stopped else published)
+    if not stopped:
+        spare = cache / "spare"
+        assert tree_bytes(spare) == live
+        assert all((spare / name).stat().st_ino == (project / "output" / name).stat().st_ino for name in live)
+    assert not prepare_spare(project / "output", cache), "there is a spare already"
+    assert tree_bytes(project / "output") == live, "the live site is untouched"
+
+    letter = project / "site_src" / "letters" / LETTER
+    letter.write_text(letter.read_text(encoding="utf-8") + "\nPostscript.\n", encoding="utf-8")
+    result = build_project(project)
+    assert made_pages(result) & letter_pages(project) <= {LETTER_PAGE} | linking_to(project, LETTER_PAGE)
+    assert_same_as_fresh(project, tmp_path / "fresh")
+    assert live[LETTER_PAGE] != tree_bytes(project / "output")[LETTER_PAGE]
+
+
+def test_no_spare_is_made_while_a_build_writes(project: Path) -> None:
+    with Staging(project / "output", project / CACHE_DIR):
+        assert not prepare_spare(project / "output", project / CACHE_DIR)
+    assert not (project / CACHE_DIR / SPARE_MANIFEST).exists()
 
 
 def test_the_quick_listings_find_what_pathlib_finds(tmp_path: Path) -> None:

@@ -456,6 +456,15 @@ def in_process(project: Path) -> Iterator[tuple[Preview, str]]:
         server.server_close()
 
 
+def test_the_spare_site_is_made_while_it_waits_after_a_build_from_nothing(in_process: tuple[Preview, str],
+                                                                          project: Path) -> None:
+    preview, _ = in_process
+    preview.finish_spare(stop=False)
+    assert (project / ".foilog-cache" / "spare.json").is_file()
+    assert (project / ".foilog-cache" / "spare" / LETTER_HTML).stat().st_ino == \
+        (project / "output" / LETTER_HTML).stat().st_ino
+
+
 def test_an_edited_letter_page_is_served_before_the_site_is_built_again(
         in_process: tuple[Preview, str], project: Path) -> None:
     preview, url = in_process
