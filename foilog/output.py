@@ -319,6 +319,54 @@ class Staging:
                 os.mkdir(folder)
         self._folders.add(folder)
 
+    def prepare_spare(self, stop: threading.Event | None = None) -> bool:
+        """Make the spare site when the last build left none (it built the site from nothing): a copy of output/
+        in hard links, its manifest the keys the cache saved for the live site, so that the next build brings it
+        up to date by touching only what changed, instead of linking every file into a new folder. For `serve`,
+        while it waits for changes. When `stop` is set it ends early, with a manifest of what it linked (the next
+        build links the rest); while a build holds the lock it does nothing. Returns whether it made one.
+
+        Safe beside the live site: a build never writes through a hard link (see `_reopen`)."""
+        spare = self._spare_path()
+        if spare is None or self.cache_dir is None:
+            return False
+        try:
+            self._take_lock()
+        except FoilogError:
+            return False
+        try:
+            manifest, trash = self.cache_dir / SPARE_MANIFEST, self.cache_dir / "trash"
+            outputs = BuildCache.published_outputs(self.cache_dir) \
+                if not manifest.exists() and self.output_dir.is_dir() else {}
+            if not outputs:
+                return False
+            if spare.exists() or spare.is_symlink():
+                remove(spare, trash)  # (a spare without a manifest is not trusted)
+            spare.mkdir(parents=True)
+            self.path = spare
+            linked = {}
+            for relative, entry in sorted(outputs.items()):
+                if stop is not None and stop.is_set():
+                    break
+                source = os.path.join(self.output_dir, relative)
+                if output_stat(source) != entry[1] or os.path.islink(source):
+                    continue  # changed since it was published: left to the next build
+                try:
+                    os.link(source, self._place(relative), follow_symlinks=False)
+                except FoilogError:
+                    continue  # (a path that would lead outside the folder)
+                except OSError as exc:
+                    if exc.errno == errno.EXDEV:  # another file system: the spare cannot share the site's files
+                        remove(spare, trash)
+                        return False
+                    continue
+                linked[relative] = entry
+            _write_json(manifest, {"code": code_version(), "files": linked,
+                                   "folders": _folder_stats(spare, _folders_of(linked))})
+            return True
+        finally:
+            self._release_lock()
+
     def _take_lock(self) -> None:
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -336,51 +384,8 @@ class Staging:
 
 
 def prepare_spare(output_dir: Path, cache_dir: Path, stop: threading.Event | None = None) -> bool:
-    """Make the spare site when the last build left none (it built the site from nothing): a copy of output/ in
-    hard links, its manifest the keys the cache saved for the live site, so that the next build brings it up to
-    date by touching only what changed, instead of linking every file into a new folder. For `serve`, while it
-    waits for changes. When `stop` is set it ends early, with a manifest of what it linked (the next build
-    links the rest); while a build holds the lock it does nothing. Returns whether it made one.
-
-    Safe beside the live site: a build never writes through a hard link (see `_reopen`)."""
-    staging = Staging(output_dir, cache_dir)
-    try:
-        staging._take_lock()
-    except FoilogError:
-        return False
-    try:
-        manifest, spare = staging.cache_dir / SPARE_MANIFEST, staging.cache_dir / "spare"  # type: ignore[operator]
-        if manifest.exists() or not staging.output_dir.is_dir():
-            return False
-        outputs = BuildCache.published_outputs(cache_dir)
-        if not outputs:
-            return False
-        if spare.exists() or spare.is_symlink():
-            remove(spare, staging.cache_dir / "trash")  # type: ignore[operator]
-        spare.mkdir(parents=True)
-        staging.path = spare
-        linked = {}
-        for relative, entry in sorted(outputs.items()):
-            if stop is not None and stop.is_set():
-                break
-            source = os.path.join(staging.output_dir, relative)
-            if output_stat(source) != entry[1] or os.path.islink(source):
-                continue  # changed since it was published: left to the next build
-            try:
-                os.link(source, staging._place(relative), follow_symlinks=False)
-            except FoilogError:
-                continue  # (a path that would lead outside the folder)
-            except OSError as exc:
-                if exc.errno == errno.EXDEV:  # another file system: the spare cannot share the live site's files
-                    remove(spare, staging.cache_dir / "trash")  # type: ignore[operator]
-                    return False
-                continue
-            linked[relative] = entry
-        _write_json(manifest, {"code": code_version(), "files": linked,
-                               "folders": _folder_stats(spare, _folders_of(linked))})
-        return True
-    finally:
-        staging._release_lock()
+    """`Staging.prepare_spare` for this project's output/ and cache."""
+    return Staging(output_dir, cache_dir).prepare_spare(stop)
 
 
 def _reopen(target: str) -> int | None:
